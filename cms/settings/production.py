@@ -1,0 +1,35 @@
+"""Production: everything from the environment; refuses to start when unsafe."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from cms.env import env_bool, env_int
+
+from .base import *  # noqa: F403
+
+if DEBUG:  # noqa: F405
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production settings.")
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "test-")):  # noqa: F405
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters."
+    )
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+}
+
+if "DJANGO_ALLOWED_HOSTS" not in os.environ:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the portal's host names.")
