@@ -1,0 +1,58 @@
+# Two commands matter: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DOCS   ?=
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint check-deploy test-unit test-integration test-browser services lock clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c requirements.lock -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+## make run: migrate, load demo content (and DOCS=folder of documents), serve on 127.0.0.1:8000
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@if [ -n "$(DOCS)" ]; then $(PY) manage.py import_document $(DOCS) --kind auto --publish; fi
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, deploy check, unit + browser suite, then the integration suite on real services
+test: install lint check-deploy test-unit test-integration
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=cms.settings.test
+
+check-deploy: install
+	DJANGO_SECRET_KEY="ci-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')" \
+	DJANGO_ALLOWED_HOSTS=portal.example.cn \
+	$(PY) manage.py check --deploy --fail-level WARNING --settings=cms.settings.production
+
+test-unit: install
+	ops/browser install
+	$(VENV)/bin/pytest -m "not integration" $(PYTEST_ARGS)
+
+test-integration: install
+	ops/services start
+	eval "$$(ops/services env)" && $(VENV)/bin/pytest -m integration $(PYTEST_ARGS)
+
+services:
+	ops/services start
+
+lock: install
+	$(PIP) freeze --exclude-editable | grep -iv henan-charging-portal \
+	  | sed '1i # Full dependency tree, pinned. Regenerate with `make lock` after changing pyproject.toml.' \
+	  > requirements.lock
+
+clean:
+	rm -rf var .pytest_cache test-artifacts

@@ -1,0 +1,37 @@
+"""Shared fixtures: the portal's page tree and the seed documents."""
+
+from pathlib import Path
+
+import pytest
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+GUIDE_SEED = SEEDS_DIR / "000_0a25eaa30b567b10.txt"
+PLAN_SEED = SEEDS_DIR / "004_a8b46cac7c4f28a0.txt"
+
+
+@pytest.fixture
+def seeds_dir():
+    if not (GUIDE_SEED.exists() and PLAN_SEED.exists()):
+        pytest.skip("../shared/seeds is not present in this checkout")
+    return SEEDS_DIR
+
+
+@pytest.fixture
+def home_page(db):
+    from cms.home.models import HomePage
+
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def policy_index(home_page):
+    from policies.models import PolicyIndexPage
+
+    return home_page.add_child(instance=PolicyIndexPage(title="政策汇编", slug="policies"))
+
+
+@pytest.fixture
+def guide_index(home_page):
+    from guides.models import GuideIndexPage
+
+    return home_page.add_child(instance=GuideIndexPage(title="使用帮助", slug="help"))
