@@ -1,7 +1,7 @@
 """A small corpus and the Chinese search cases every backend must pass the same way."""
 
-from policies.models import IssuingBody, PolicyIssuer, PolicyPage
 from guides.models import GuidePage
+from policies.models import IssuingBody, PolicyIssuer, PolicyPage
 
 
 def _p(text):
