@@ -7,6 +7,8 @@ from search.text import index_text, query_text
 
 # Fields boosted at least this much rank with the title (title, 发文字号, section titles).
 TITLE_CLASS_BOOST = 2
+# How much more a title-class match weighs than a body match on the database backends.
+TITLE_WEIGHT = 10.0
 
 
 def is_title_class(field) -> bool:
@@ -16,8 +18,12 @@ def is_title_class(field) -> bool:
 
 
 def segment_value(value):
-    """Index-side rewrite of a prepared (string) search value."""
-    return index_text(value) if isinstance(value, str) else value
+    """Index-side rewrite of a search value (a string, or a list such as a StreamField's)."""
+    if isinstance(value, str):
+        return index_text(value)
+    if isinstance(value, (list, tuple)):
+        return [segment_value(item) for item in value]
+    return value
 
 
 def segment_query(query):

@@ -6,8 +6,7 @@ from django.utils.functional import cached_property
 from modelsearch.backends.database.postgres import postgres as base
 from modelsearch.index import AutocompleteField, SearchField
 
-from .common import ChineseQueryMixin, is_title_class, segment_value
-from .sqlite import TITLE_WEIGHT
+from .common import TITLE_WEIGHT, ChineseQueryMixin, is_title_class, segment_value
 
 
 class ChineseObjectIndexer(base.ObjectIndexer):

@@ -10,9 +10,7 @@ from django.utils.functional import cached_property
 from modelsearch.backends.database.sqlite import sqlite as base
 from modelsearch.index import AutocompleteField, SearchField
 
-from .common import ChineseQueryMixin, is_title_class, segment_value
-
-TITLE_WEIGHT = 10.0
+from .common import TITLE_WEIGHT, ChineseQueryMixin, is_title_class, segment_value
 
 
 class ChineseObjectIndexer(base.ObjectIndexer):
