@@ -17,7 +17,10 @@ class FieldToFillBlock(blocks.StructBlock):
 
 class NoteBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(
-        label="类型", choices=[("note", "注"), ("warning", "注意事项")], default="note"
+        label="类型",
+        choices=[("note", "注"), ("warning", "注意事项")],
+        default="note",
+        search_index=False,
     )
     text = blocks.RichTextBlock(label="内容", features=RICH)
 
@@ -63,7 +66,9 @@ class SectionContentBlock(blocks.StreamBlock):
 
 class SubsectionBlock(blocks.StructBlock):
     title = blocks.CharBlock(label="小节标题")
-    anchor = blocks.CharBlock(label="锚点", required=False, help_text="留空则按位置自动生成")
+    anchor = blocks.CharBlock(
+        label="锚点", required=False, help_text="留空则按位置自动生成", search_index=False
+    )
     content = SectionContentBlock(label="内容", required=False)
 
     class Meta:
@@ -77,7 +82,9 @@ class SectionContentWithSubsectionsBlock(SectionContentBlock):
 
 class SectionBlock(blocks.StructBlock):
     title = blocks.CharBlock(label="章节标题")
-    anchor = blocks.CharBlock(label="锚点", required=False, help_text="留空则按位置自动生成")
+    anchor = blocks.CharBlock(
+        label="锚点", required=False, help_text="留空则按位置自动生成", search_index=False
+    )
     content = SectionContentWithSubsectionsBlock(label="内容", required=False)
 
     class Meta:

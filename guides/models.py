@@ -37,7 +37,6 @@ class GuidePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("sections")]
     search_fields = [
         *Page.search_fields,
-        index.SearchField("section_titles", boost=2),
         index.SearchField("intro"),
         index.SearchField("sections"),
     ]
@@ -51,10 +50,6 @@ class GuidePage(Page):
     @property
     def outline(self):
         return build_outline(self.sections)
-
-    @property
-    def section_titles(self) -> str:
-        return " ".join(node.title for node in self.outline.walk())
 
     def search_snippet_source(self) -> str:
         parts = [strip_tags(self.intro)]

@@ -13,8 +13,11 @@ class HeadingBlock(blocks.StructBlock):
         label="层级",
         choices=[("2", "一级（一、）"), ("3", "二级（（一））"), ("4", "三级（1.）")],
         default="2",
+        search_index=False,
     )
-    anchor = blocks.CharBlock(label="锚点", required=False, help_text="留空则按位置自动生成")
+    anchor = blocks.CharBlock(
+        label="锚点", required=False, help_text="留空则按位置自动生成", search_index=False
+    )
 
     class Meta:
         icon = "title"

@@ -1,14 +1,19 @@
-"""SQLite FTS5 backend with Chinese terms and column-weighted BM25.
+"""SQLite FTS5 backend with Chinese terms and title-first ranking.
 
-modelsearch ranks SQLite hits with one bm25() over the whole row, so a match in the
-title counts no more than one in the body. Here the title column (title, 发文字号 and
-other boosted fields) weighs TITLE_WEIGHT times the body.
+modelsearch ranks SQLite hits with one bm25() over the whole row. FTS5's column
+weights scale term frequency before it saturates, and length normalisation uses
+the whole row, so even a large title weight barely moves a page whose body repeats
+the term. Here a hit's rank is led by the share of query terms found in its title
+column (title, 发文字号 and other boosted fields), with bm25 breaking ties.
 """
 
-from django.db.models import FloatField, Func
+from django.db.models import Case, F, FloatField, Func, TextField, Value, When
+from django.db.models.functions import Concat
+from django.db.models.lookups import Contains
 from django.utils.functional import cached_property
 from modelsearch.backends.database.sqlite import sqlite as base
 from modelsearch.index import AutocompleteField, SearchField
+from modelsearch.query import PlainText
 
 from .common import TITLE_WEIGHT, ChineseQueryMixin, is_title_class, segment_value
 
@@ -83,10 +88,32 @@ class WeightedBM25(Func):
         return f"bm25({table}, {', '.join(str(float(w)) for w in self.weights)})", []
 
 
+def plain_terms(query) -> list[str]:
+    """Every term of the PlainText leaves of a (segmented) query tree."""
+    if isinstance(query, PlainText):
+        return query.query_string.split()
+    children = getattr(query, "subqueries", None) or [getattr(query, "subquery", None)]
+    return [term for child in children if child is not None for term in plain_terms(child)]
+
+
+def title_coverage(terms):
+    """Share (0–1) of `terms` present as whole terms in the indexed title column."""
+    padded = Concat(Value(" "), F("index_entry__title"), Value(" "), output_field=TextField())
+    hits = [
+        Case(When(Contains(padded, Value(f" {term} ")), then=Value(1.0)), default=Value(0.0))
+        for term in terms
+    ]
+    return sum(hits[1:], hits[0]) / len(hits)
+
+
 class ChineseSQLiteSearchQueryCompiler(base.SQLiteSearchQueryCompiler):
     def _build_rank_expression(self, vectors, config):
         # bm25 is negative (smaller is better) and modelsearch sorts ascending.
-        return WeightedBM25((0.0, 1.0, TITLE_WEIGHT))
+        rank = WeightedBM25((0.0, 1.0, 1.0))
+        terms = list(dict.fromkeys(plain_terms(self.query)))
+        if terms:
+            rank = rank - title_coverage(terms) * TITLE_WEIGHT
+        return rank
 
 
 class ChineseSQLiteSearchBackend(ChineseQueryMixin, base.SQLiteSearchBackend):
