@@ -15,7 +15,8 @@ import org.codelibs.opensearch.runner.OpenSearchRunner;
  *
  * 2. Bind address. network.host is set to 127.0.0.1 (system property portal.opensearch.host), so
  *    the HTTP and transport ports listen on loopback only. The transport (node-to-node) port is
- *    taken from portal.opensearch.transport.port when set (default: OpenSearch's 9300-9400).
+ *    taken from portal.opensearch.transport.port when set, a port or a range such as 59301-59399
+ *    (default: OpenSearch's 9300-9400).
  */
 public final class PortalOpenSearchRunner {
 
@@ -45,8 +46,11 @@ public final class PortalOpenSearchRunner {
         try {
             runner.build(args);
         } catch (final RuntimeException e) {
-            System.err.println("OpenSearch failed to start:");
             e.printStackTrace();
+            // One short line per cause, last in the log, so `tail` shows why it failed.
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                System.err.println("OpenSearch failed to start: " + t);
+            }
             System.exit(1);
         }
         while (!runner.isClosed()) {
