@@ -25,7 +25,9 @@ run: install
 	@if [ -n "$(DOCS)" ]; then $(PY) manage.py import_document $(DOCS) --kind auto --publish; fi
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: lint, deploy check, unit + browser suite, then the integration suite on real services
+## make test: lint, deploy check, the embedded suite (SQLite, local files, database search,
+## real Chromium), then the integration suite on the real PostgreSQL, MinIO and OpenSearch
+## started by ops/services; the Chinese search cases run again there.
 test: install lint check-deploy test-unit test-integration
 
 lint: install
@@ -44,7 +46,7 @@ test-unit: install
 
 test-integration: install
 	ops/services start
-	eval "$$(ops/services env)" && $(VENV)/bin/pytest -m integration $(PYTEST_ARGS)
+	eval "$$(ops/services env)" && $(VENV)/bin/pytest tests/integration tests/search $(PYTEST_ARGS)
 
 services:
 	ops/services start

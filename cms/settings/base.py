@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from botocore.config import Config as BotoConfig
 
 from cms.env import env_bool, env_int, env_list
 
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -129,7 +131,7 @@ STORAGES = {
 }
 if os.environ.get("S3_BUCKET"):
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "cms.storage.PortalS3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["S3_BUCKET"],
             "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
@@ -143,6 +145,14 @@ if os.environ.get("S3_BUCKET"):
             "querystring_expire": env_int("S3_PRESIGN_EXPIRY", 300),
             "file_overwrite": False,
             "location": os.environ.get("S3_LOCATION", ""),
+            # Fail fast when the store is down instead of hanging a request.
+            "client_config": BotoConfig(
+                connect_timeout=env_int("S3_CONNECT_TIMEOUT", 3),
+                read_timeout=env_int("S3_READ_TIMEOUT", 30),
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+                s3={"addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path")},
+            ),
         },
     }
 
@@ -158,6 +168,8 @@ if os.environ.get("OPENSEARCH_URL"):
             "URLS": [os.environ["OPENSEARCH_URL"]],
             "INDEX_PREFIX": os.environ.get("OPENSEARCH_INDEX_PREFIX", "portal_"),
             "TIMEOUT": env_int("OPENSEARCH_TIMEOUT", 5),
+            "ATOMIC_REBUILD": True,  # update_index builds a new index, then swaps the alias
+            "OPTIONS": {"max_retries": 0},
         },
         # Public search falls back to the database index while OpenSearch is down, so
         # the database index is kept current as well.

@@ -6,12 +6,11 @@ from tests.search.corpus import build_corpus
 
 
 @pytest.fixture
-def site(django_db_serialized_rollback, transactional_db, live_server):
-    from cms.home.models import HomePage
+def site(transactional_db, live_server, home_page):
     from guides.models import GuideIndexPage
     from policies.models import PolicyIndexPage
 
-    home = HomePage.objects.get()
+    home = home_page
     policies = home.add_child(instance=PolicyIndexPage(title="政策汇编", slug="policies"))
     guides = home.add_child(instance=GuideIndexPage(title="使用帮助", slug="help"))
     build_corpus(policies, guides)

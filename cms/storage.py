@@ -1,0 +1,61 @@
+"""File storage that fails clearly when the object store is unreachable.
+
+Django saves a model's file before it inserts the row, so when the store is down
+the save raises here and no row ever points at a missing object.
+"""
+
+import functools
+import logging
+
+from botocore.exceptions import BotoCoreError, ClientError
+from storages.backends.s3 import S3Storage
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE_MESSAGE = (
+    "文件存储服务暂时不可用，文件没有保存。请稍后重新上传；如持续出现，请联系平台技术支持。"
+)
+READ_UNAVAILABLE_MESSAGE = "文件存储服务暂时不可用，暂时无法读取文件，请稍后再试。"
+NOT_FOUND_CODES = {"404", "NoSuchKey", "NotFound"}
+
+
+class StorageUnavailable(Exception):
+    """The object store could not be reached; nothing was stored."""
+
+    def __init__(self, message=UNAVAILABLE_MESSAGE):
+        super().__init__(message)
+        self.message = message
+
+
+def _translating(message):
+    """Turn transport and server errors of the store into StorageUnavailable."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, name, *args, **kwargs):
+            try:
+                return method(self, name, *args, **kwargs)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in NOT_FOUND_CODES:
+                    raise FileNotFoundError(name) from exc
+                logger.error("object storage %s failed for %s: %s", method.__name__, name, exc)
+                raise StorageUnavailable(message) from exc
+            except BotoCoreError as exc:
+                logger.error("object storage %s failed for %s: %s", method.__name__, name, exc)
+                raise StorageUnavailable(message) from exc
+
+        return wrapper
+
+    return decorate
+
+
+class PortalS3Storage(S3Storage):
+    _save = _translating(UNAVAILABLE_MESSAGE)(S3Storage._save)
+    exists = _translating(UNAVAILABLE_MESSAGE)(S3Storage.exists)
+    _open = _translating(READ_UNAVAILABLE_MESSAGE)(S3Storage._open)
+    size = _translating(READ_UNAVAILABLE_MESSAGE)(S3Storage.size)
+    delete = _translating("文件存储服务暂时不可用，文件没有删除，请稍后再试。")(S3Storage.delete)
+
+    def ping(self) -> None:
+        """Raise unless the bucket answers."""
+        self.connection.meta.client.head_bucket(Bucket=self.bucket_name)
