@@ -1,0 +1,50 @@
+"""Production settings refuse to start unsafe; the embedded default needs no service."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+GOOD_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def check(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--settings=cms.settings.production"],
+        cwd=REPO,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_ALLOWED_HOSTS": "portal.example.cn"}, "DJANGO_SECRET_KEY must be set"),
+        (
+            {"DJANGO_SECRET_KEY": "dev-" + GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "a"},
+            "DJANGO_SECRET_KEY must be set",
+        ),
+        (
+            {"DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_DEBUG": "1", "DJANGO_ALLOWED_HOSTS": "a"},
+            "DJANGO_DEBUG must be off",
+        ),
+        ({"DJANGO_SECRET_KEY": GOOD_KEY}, "DJANGO_ALLOWED_HOSTS must list"),
+    ],
+)
+def test_production_refuses_unsafe_configuration(env, message):
+    result = check(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_starts_when_configured():
+    result = check(DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="portal.example.cn")
+    assert result.returncode == 0, result.stderr
