@@ -47,3 +47,13 @@ def guide_index(home_page):
     from guides.models import GuideIndexPage
 
     return home_page.add_child(instance=GuideIndexPage(title="使用帮助", slug="help"))
+
+
+def pytest_sessionfinish(session):
+    """Remove the throwaway var folder (media, demo login) the test settings created."""
+    import shutil
+
+    from django.conf import settings
+
+    if settings.configured and "portal-test-var-" in str(settings.VAR_DIR):
+        shutil.rmtree(settings.VAR_DIR, ignore_errors=True)

@@ -8,7 +8,8 @@ from .base import *  # noqa: F403
 SECRET_KEY = "test-only-key-not-secret"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))
+VAR_DIR = Path(tempfile.mkdtemp(prefix="portal-test-var-"))
+MEDIA_ROOT = VAR_DIR / "media"
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

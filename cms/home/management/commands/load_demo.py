@@ -166,21 +166,25 @@ class Command(BaseCommand):
         self._editor()
 
     def _editor(self):
+        """Create the demo editor; the printed password always works."""
         credentials = settings.VAR_DIR / "demo-editor.txt"
+        password = None
+        if credentials.exists():
+            password = credentials.read_text(encoding="utf-8").split()[1]
         user_model = get_user_model()
         user = user_model.objects.filter(username=EDITOR_USERNAME).first()
-        if user is None or not credentials.exists():
-            password = secrets.token_urlsafe(12)
-            user = user or user_model(username=EDITOR_USERNAME, first_name="演示编辑")
-            user.is_staff = True
+        if user is None:
+            user = user_model(username=EDITOR_USERNAME, first_name="演示编辑", is_staff=True)
+        if password is None or not user.check_password(password):
+            password = password or secrets.token_urlsafe(12)
             user.set_password(password)
             user.save()
-            user.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
             credentials.write_text(f"{EDITOR_USERNAME}\n{password}\n", encoding="utf-8")
             credentials.chmod(0o600)
-        username, password = credentials.read_text(encoding="utf-8").split()[:2]
+        user.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
         self.stdout.write(
             self.style.SUCCESS(
-                f"后台地址 http://127.0.0.1:8000/admin/  演示编辑账号：{username}  密码：{password}"
+                f"后台地址 http://127.0.0.1:8000/admin/  "
+                f"演示编辑账号：{EDITOR_USERNAME}  密码：{password}"
             )
         )
