@@ -92,6 +92,11 @@ class ChineseOpenSearchIndex(base.OpenSearch3Index):
         else:
             super().delete()
 
+    def refresh(self):
+        # An index is created with its first document; until then there is nothing to refresh.
+        if self.exists():
+            super().refresh()
+
     def ensure(self):
         if self.name not in self._ready:
             if not self.exists():
