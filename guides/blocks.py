@@ -2,6 +2,8 @@
 
 from wagtail import blocks
 
+from cms.blocks import anchor_block
+
 RICH = ["bold", "italic", "link", "ol", "ul"]
 
 
@@ -66,9 +68,7 @@ class SectionContentBlock(blocks.StreamBlock):
 
 class SubsectionBlock(blocks.StructBlock):
     title = blocks.CharBlock(label="小节标题")
-    anchor = blocks.CharBlock(
-        label="锚点", required=False, help_text="留空则按位置自动生成", search_index=False
-    )
+    anchor = anchor_block()
     content = SectionContentBlock(label="内容", required=False)
 
     class Meta:
@@ -82,9 +82,7 @@ class SectionContentWithSubsectionsBlock(SectionContentBlock):
 
 class SectionBlock(blocks.StructBlock):
     title = blocks.CharBlock(label="章节标题")
-    anchor = blocks.CharBlock(
-        label="锚点", required=False, help_text="留空则按位置自动生成", search_index=False
-    )
+    anchor = anchor_block()
     content = SectionContentWithSubsectionsBlock(label="内容", required=False)
 
     class Meta:

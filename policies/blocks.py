@@ -4,6 +4,8 @@ from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 
+from cms.blocks import anchor_block
+
 TABLE_OPTIONS = {"mergeCells": True, "contextMenu": True, "startRows": 3, "startCols": 4}
 
 
@@ -15,9 +17,7 @@ class HeadingBlock(blocks.StructBlock):
         default="2",
         search_index=False,
     )
-    anchor = blocks.CharBlock(
-        label="锚点", required=False, help_text="留空则按位置自动生成", search_index=False
-    )
+    anchor = anchor_block()
 
     class Meta:
         icon = "title"
