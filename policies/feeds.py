@@ -1,6 +1,9 @@
 """RSS and Atom feeds of the newest published policies."""
 
+from datetime import datetime, time
+
 from django.contrib.syndication.views import Feed
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from .models import PolicyPage
@@ -25,10 +28,6 @@ class PolicyRssFeed(Feed):
         return item.url
 
     def item_pubdate(self, item):
-        from datetime import datetime, time
-
-        from django.utils import timezone
-
         date = item.publish_date or item.written_date
         if date is None:
             return item.first_published_at

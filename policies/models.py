@@ -194,11 +194,6 @@ class PolicyPage(Page):
     def issuing_bodies(self):
         return [link.body for link in self.issuers.all()]
 
-    @property
-    def year(self):
-        date = self.publish_date or self.written_date
-        return date.year if date else None
-
     def search_snippet_source(self) -> str:
         """Plain text a search result snippet is cut from."""
         parts = [self.summary]

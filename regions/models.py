@@ -47,11 +47,5 @@ class Region(models.Model):
             node = node.parent
         return " ".join(reversed(names))
 
-    def ancestors_and_self(self):
-        node = self
-        while node is not None:
-            yield node
-            node = node.parent
-
 
 register_snippet(Region)

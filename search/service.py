@@ -7,6 +7,7 @@ database index when that backend is unreachable, so public search keeps answerin
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
@@ -60,8 +61,6 @@ class SearchOutcome:
 
 
 def _backend_names():
-    from django.conf import settings
-
     names = list(settings.WAGTAILSEARCH_BACKENDS)
     return ["default"] + [n for n in names if n != "default"]
 
