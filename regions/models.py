@@ -8,6 +8,18 @@ region_code_validator = RegexValidator(
     r"^\d{6}$", "行政区划代码应为 6 位数字（GB/T 2260），例如 411500。"
 )
 
+# NOT a GB/T 2260 code: the portal's own code for the pseudo county "郑州-其他" (parent
+# 郑州市 410100). The provincial guide tells operators registered outside Henan to choose
+# "郑州-其他"; 民政部 has not assigned 410199 to any division (1981–2024).
+OUTSIDE_HENAN_CODE = "410199"
+
+
+class RegionQuerySet(models.QuerySet):
+    def counties(self):
+        """County-level rows (市辖区, 县级市, 县 and the 郑州-其他 pseudo county) by code,
+        each with its city loaded. 济源 is level 2 (a city) and is not included."""
+        return self.filter(level=Region.Level.COUNTY).select_related("parent").order_by("code")
+
 
 class Region(models.Model):
     class Level(models.IntegerChoices):
@@ -28,6 +40,10 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+
+    objects = RegionQuerySet.as_manager()
+
+    OUTSIDE_HENAN_CODE = OUTSIDE_HENAN_CODE
 
     class Meta:
         verbose_name = "行政区划"
