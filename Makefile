@@ -38,6 +38,7 @@ lint: install
 check-deploy: install
 	DJANGO_SECRET_KEY="ci-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')" \
 	DJANGO_ALLOWED_HOSTS=portal.example.cn \
+	PORTAL_FIELD_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	$(PY) manage.py check --deploy --fail-level WARNING --settings=cms.settings.production
 
 test-unit: install

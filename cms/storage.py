@@ -8,6 +8,7 @@ import functools
 import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
+from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
 
 logger = logging.getLogger(__name__)
@@ -59,3 +60,14 @@ class PortalS3Storage(S3Storage):
     def ping(self) -> None:
         """Raise unless the bucket answers."""
         self.connection.meta.client.head_bucket(Bucket=self.bucket_name)
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """The local folder for applicants' uploads, outside MEDIA_ROOT.
+
+    It has no URL: files are served only by the permission-checked download view, so
+    even `make run` with DEBUG on never exposes them under /media/.
+    """
+
+    def url(self, name):
+        raise NotImplementedError("Private files have no public URL; use the download view.")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
+    path("services/", include("catalogue.urls")),
     path("policies/feed/rss/", PolicyRssFeed(), name="policy_feed_rss"),
     path("policies/feed/atom/", PolicyAtomFeed(), name="policy_feed_atom"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),

@@ -9,10 +9,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
+FIELD_KEY = "tTmWv0V7nq3QhS3d9mmjz2o5XfGkqf8Vb2b3Qm0Zr0Q="  # a throwaway Fernet key
 
 
 def check(**env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PORTAL_"))}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--settings=cms.settings.production"],
@@ -37,6 +38,10 @@ def check(**env):
             "DJANGO_DEBUG must be off",
         ),
         ({"DJANGO_SECRET_KEY": GOOD_KEY}, "DJANGO_ALLOWED_HOSTS must list"),
+        (
+            {"DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "portal.example.cn"},
+            "PORTAL_FIELD_KEYS must hold",
+        ),
     ],
 )
 def test_production_refuses_unsafe_configuration(env, message):
@@ -46,5 +51,9 @@ def test_production_refuses_unsafe_configuration(env, message):
 
 
 def test_production_starts_when_configured():
-    result = check(DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="portal.example.cn")
+    result = check(
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        DJANGO_ALLOWED_HOSTS="portal.example.cn",
+        PORTAL_FIELD_KEYS=FIELD_KEY,
+    )
     assert result.returncode == 0, result.stderr

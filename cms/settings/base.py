@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "importer",
     "search",
     "applications",
+    "catalogue",
+    "accounts",
+    "workdays",
     "regions",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -100,6 +103,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every login (portal and Wagtail admin) is rate-limited and refused for locked accounts.
+AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+LOGOUT_REDIRECT_URL = "/"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -125,8 +134,15 @@ MEDIA_URL = "/media/"
 # File storage: a local folder by default; any S3-compatible store (MinIO, AWS S3,
 # Aliyun OSS, Tencent COS) when S3_BUCKET is set. Objects are private and reached only
 # through presigned URLs with a short expiry.
+# Applicants' uploads go to the separate "private" storage: a folder outside MEDIA_ROOT
+# locally, the "private/" prefix of the (private) bucket on S3.
+PRIVATE_ROOT = Path(os.environ.get("PORTAL_PRIVATE_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "cms.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_ROOT)},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if os.environ.get("S3_BUCKET"):
@@ -155,6 +171,26 @@ if os.environ.get("S3_BUCKET"):
             ),
         },
     }
+    STORAGES["private"] = {
+        "BACKEND": STORAGES["default"]["BACKEND"],
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "location": "/".join(
+                part for part in (os.environ.get("S3_LOCATION", "").strip("/"), "private") if part
+            ),
+        },
+    }
+
+# Uploads: size limit per file and the largest image accepted (decompression bombs).
+PORTAL_MAX_UPLOAD_MB = env_int("PORTAL_MAX_UPLOAD_MB", 50)
+PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 50_000_000)
+# Files above this size are spooled to a temporary file, never held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = None
+
+# Secrets applicants submit are encrypted with these Fernet keys (newest first).
+PORTAL_FIELD_KEYS = env_list("PORTAL_FIELD_KEYS", [])
 
 # Search: the database backend by default (SQLite FTS5 / PostgreSQL full text), made
 # Chinese-aware by our own subclasses; OpenSearch when OPENSEARCH_URL is set.
@@ -179,7 +215,7 @@ if os.environ.get("OPENSEARCH_URL"):
 WAGTAIL_SITE_NAME = "河南省充电基础设施服务门户"
 WAGTAILADMIN_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ofd", "txt", "zip", "jpg", "png"]
-WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("PORTAL_MAX_UPLOAD_MB", 50) * 1024 * 1024
+WAGTAILDOCS_MAX_UPLOAD_SIZE = PORTAL_MAX_UPLOAD_MB * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = WAGTAILDOCS_MAX_UPLOAD_SIZE
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_MODERATION_ENABLED = True

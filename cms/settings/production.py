@@ -36,3 +36,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
 
 if "DJANGO_ALLOWED_HOSTS" not in os.environ:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the portal's host names.")
+
+if not PORTAL_FIELD_KEYS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "PORTAL_FIELD_KEYS must hold at least one Fernet key (encrypts applicants' platform "
+        "secrets); generate one with `python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'`."
+    )

@@ -10,6 +10,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 VAR_DIR = Path(tempfile.mkdtemp(prefix="portal-test-var-"))
 MEDIA_ROOT = VAR_DIR / "media"
+if STORAGES["private"]["BACKEND"] == "cms.storage.PrivateFileSystemStorage":  # noqa: F405
+    STORAGES["private"]["OPTIONS"]["location"] = str(VAR_DIR / "private")  # noqa: F405
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

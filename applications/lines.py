@@ -1,0 +1,110 @@
+"""Repeating rows of an application: technicians (运营商注册) and invoice lines (建设补贴).
+
+Each row may carry a file; the row and its file are stored together or not at all.
+"""
+
+from django.db import transaction
+
+from catalogue.models import ApplicationKind
+
+from .forms import InvoiceLineForm, TechnicianForm
+from .materials import add_attachment, remove_attachment, requirement_for
+from .models import Attachment, InvoiceLine
+from .uploads import UploadRejected
+from .workflow import WorkflowError
+
+
+def _editable_detail(application, kind):
+    if application.kind != kind:
+        raise WorkflowError(f"此申请不是“{ApplicationKind(kind).label}”。")
+    if not application.is_editable:
+        raise WorkflowError("申请已提交，当前不能修改；如需修改，请先撤回申请。")
+    if application.detail is None:
+        raise WorkflowError(f"请先填写“{ApplicationKind(kind).label}”的基本信息。")
+    return application.detail
+
+
+@transaction.atomic
+def add_technician(application, data, certificate=None, *, user, certificate_name=""):
+    """Returns (technician, form); technician is None when the form has errors."""
+    registration = _editable_detail(application, ApplicationKind.OPERATOR_REGISTRATION)
+    form = TechnicianForm(data)
+    if not form.is_valid():
+        return None, form
+    number = form.cleaned_data["certificate_number"]
+    if registration.technicians.filter(certificate_number=number).exists():
+        form.add_error("certificate_number", f"许可证编号 {number} 已经填写过。")
+        return None, form
+    technician = form.save(commit=False)
+    technician.registration = registration
+    if certificate is not None:
+        technician.certificate = add_attachment(
+            application,
+            requirement_for(application, "electrician-licence"),
+            certificate,
+            user=user,
+            name=certificate_name or getattr(certificate, "name", ""),
+        )
+    technician.save()
+    return technician, form
+
+
+@transaction.atomic
+def remove_technician(technician, *, user) -> None:
+    application = technician.registration.application
+    _editable_detail(application, ApplicationKind.OPERATOR_REGISTRATION)
+    certificate = technician.certificate
+    technician.delete()
+    if certificate is not None:
+        remove_attachment(certificate, user=user)
+
+
+def _invoice_attachment(application, attachment_id):
+    try:
+        return application.attachments.get(pk=attachment_id, requirement__code="invoice")
+    except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise UploadRejected("所选发票文件不属于此申请，请重新选择或上传。") from exc
+
+
+@transaction.atomic
+def add_invoice_line(
+    application, data, invoice=None, *, user, invoice_name="", invoice_file_id=None
+):
+    """One device of one invoice. Several lines of the same invoice share its file:
+    upload it with the first line and pick it (invoice_file_id) for the others."""
+    subsidy = _editable_detail(application, ApplicationKind.CONSTRUCTION_SUBSIDY)
+    form = InvoiceLineForm(data)
+    if not form.is_valid():
+        return None, form
+    line = form.save(commit=False)
+    line.subsidy = subsidy
+    if invoice is not None:
+        line.invoice_file = add_attachment(
+            application,
+            requirement_for(application, "invoice"),
+            invoice,
+            user=user,
+            name=invoice_name or getattr(invoice, "name", ""),
+        )
+    elif invoice_file_id:
+        line.invoice_file = _invoice_attachment(application, invoice_file_id)
+    else:
+        same = subsidy.invoice_lines.filter(
+            invoice_code=line.invoice_code, invoice_number=line.invoice_number
+        ).exclude(invoice_file=None)
+        line.invoice_file = same.first().invoice_file if same.exists() else None
+    line.save()
+    return line, form
+
+
+@transaction.atomic
+def remove_invoice_line(line, *, user) -> None:
+    application = line.subsidy.application
+    _editable_detail(application, ApplicationKind.CONSTRUCTION_SUBSIDY)
+    invoice_file = line.invoice_file
+    line.delete()
+    if (
+        invoice_file is not None
+        and not InvoiceLine.objects.filter(invoice_file=invoice_file).exists()
+    ):
+        remove_attachment(invoice_file, user=user)

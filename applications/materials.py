@@ -1,0 +1,221 @@
+"""Storing and removing uploaded material, and the checklist built from the catalogue.
+
+The catalogue's material requirements are the only list of what an application needs:
+`checklist()` turns them into the applicant's checklist and the reviewer's checklist,
+and `add_attachment()` validates every upload against the same rows.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from catalogue.models import MaterialRequirement
+
+from .models import Attachment, Event, private_storage
+from .uploads import UploadRejected, display_name, inspect_upload, make_preview, storage_key
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ChecklistRow:
+    requirement: MaterialRequirement
+    attachments: list = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.attachments)
+
+    @property
+    def rejected(self) -> list:
+        return [a for a in self.attachments if a.verdict == Attachment.Verdict.REJECTED]
+
+    @property
+    def valid_count(self) -> int:
+        return self.count - len(self.rejected)
+
+    @property
+    def status(self) -> str:
+        """'ok' | 'missing' | 'rejected' | 'later' | 'optional'."""
+        req = self.requirement
+        if self.rejected:
+            return "rejected"
+        if not req.takes_upload:
+            return "ok" if not req.due_at_submission else "missing"
+        if self.valid_count >= req.min_count:
+            return "ok"
+        if req.due_at_submission:
+            return "missing"
+        return "later" if req.required else "optional"
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "ok": "已提供",
+            "missing": "缺少",
+            "rejected": "需重新上传",
+            "later": _later_label(self.requirement),
+            "optional": "选交",
+        }[self.status]
+
+    @property
+    def problem(self) -> str:
+        """What is wrong, in words an applicant can act on; '' when nothing is."""
+        req = self.requirement
+        if self.rejected:
+            notes = "；".join(a.verdict_note for a in self.rejected if a.verdict_note)
+            return f"“{req.name}”审核不合格{('：' + notes) if notes else ''}，请重新上传。"
+        if self.status == "missing":
+            if req.min_count > 1:
+                return f"“{req.name}”至少需要 {req.min_count} 份，已提供 {self.valid_count} 份。"
+            return f"缺少“{req.name}”。"
+        return ""
+
+
+def _later_label(requirement) -> str:
+    source = MaterialRequirement.Source
+    return {
+        source.DEFERRABLE: "可容缺，可后补",
+        source.SYSTEM: "系统自动获取",
+        source.ORIGINAL: "现场核验原件",
+    }.get(requirement.source, "待提供")
+
+
+def checklist(application) -> list[ChecklistRow]:
+    attachments = {}
+    for attachment in application.attachments.select_related("requirement").order_by(
+        "uploaded_at", "pk"
+    ):
+        attachments.setdefault(attachment.requirement_id, []).append(attachment)
+    return [
+        ChecklistRow(requirement=req, attachments=attachments.get(req.pk, []))
+        for req in application.requirements()
+    ]
+
+
+def checklist_problems(application) -> list[str]:
+    return [row.problem for row in checklist(application) if row.problem]
+
+
+def requirement_for(application, code_or_pk) -> MaterialRequirement:
+    """The application's requirement by catalogue code or primary key."""
+    requirements = application.requirements()
+    key = str(code_or_pk)
+    found = (
+        requirements.filter(pk=int(key)).first()
+        if key.isdigit()
+        else requirements.filter(code=key).first()
+    )
+    if found is None:
+        raise UploadRejected(f"此申请没有“{key}”这项材料，请按材料清单选择。")
+    return found
+
+
+def add_attachment(application, requirement, upload, *, user, name: str | None = None):
+    """Validate and store one file; returns the new Attachment.
+
+    The file's bytes are checked against the requirement's formats before anything is
+    written. The object is stored first and the row inserted in the same transaction;
+    if either fails, whatever was written is removed, so no row points at a missing
+    object and no object is left without its row.
+    """
+    if not application.is_editable:
+        raise UploadRejected("申请已提交，当前不能修改材料；如需修改，请先撤回申请。")
+    if not application.requirements().filter(pk=requirement.pk).exists():
+        raise UploadRejected(f"“{requirement.name}”不是此申请所需的材料。")
+    if not requirement.takes_upload:
+        raise UploadRejected(f"“{requirement.name}”无需上传文件。")
+    existing = application.attachments.filter(requirement=requirement).count()
+    if existing >= requirement.max_count:
+        raise UploadRejected(
+            f"“{requirement.name}”最多上传 {requirement.max_count} 份，已有 {existing} 份；"
+            "如需替换，请先删除旧文件。"
+        )
+
+    shown_name = display_name(name or getattr(upload, "name", "") or "")
+    inspection = inspect_upload(upload, name=shown_name, formats=requirement.format_list)
+    try:
+        preview = make_preview(upload, inspection.format)
+    except Exception:  # a preview is a convenience; never refuse a valid file over it
+        logger.warning("preview failed for %s", shown_name, exc_info=True)
+        preview = None
+    upload.seek(0)
+
+    storage = private_storage()
+    key = storage_key(f"applications/{application.pk}", inspection.format)
+    written = []
+    try:
+        with transaction.atomic():
+            stored_name = storage.save(key, upload)
+            written.append(stored_name)
+            preview_name = ""
+            if preview:
+                preview_name = storage.save(
+                    stored_name.rsplit(".", 1)[0] + ".preview.jpg", ContentFile(preview)
+                )
+                written.append(preview_name)
+            attachment = Attachment.objects.create(
+                application=application,
+                requirement=requirement,
+                file=stored_name,
+                preview=preview_name,
+                original_name=shown_name,
+                format=inspection.format,
+                content_type=inspection.content_type,
+                size=inspection.size,
+                sha256=inspection.sha256,
+                width=inspection.width,
+                height=inspection.height,
+                pages=inspection.pages,
+                uploaded_by=user,
+            )
+            Event.objects.create(
+                application=application,
+                actor=user,
+                action="uploaded",
+                note=f"{requirement.name}：{shown_name}",
+            )
+    except BaseException:
+        for name_written in written:
+            try:
+                storage.delete(name_written)
+            except Exception:
+                logger.error("could not remove %s after a failed upload", name_written)
+        raise
+    return attachment
+
+
+def remove_attachment(attachment, *, user) -> None:
+    """Delete an attachment's row, then its objects once the transaction commits."""
+    application = attachment.application
+    if not application.is_editable:
+        raise UploadRejected("申请已提交，当前不能删除材料；如需修改，请先撤回申请。")
+    names = [n for n in (attachment.file.name, attachment.preview.name) if n]
+    with transaction.atomic():
+        Event.objects.create(
+            application=application,
+            actor=user,
+            action="attachment_removed",
+            note=f"{attachment.requirement.name}：{attachment.original_name}",
+        )
+        attachment.delete()
+        transaction.on_commit(lambda: _delete_objects(names))
+
+
+def _delete_objects(names) -> None:
+    storage = private_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.error("stored object %s could not be deleted; remove it by hand", name)
+
+
+def duplicate_hashes(application) -> set[str]:
+    """SHA-256 values uploaded more than once in this application."""
+    seen, dupes = set(), set()
+    for digest in application.attachments.values_list("sha256", flat=True):
+        (dupes if digest in seen else seen).add(digest)
+    return dupes

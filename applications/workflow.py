@@ -1,0 +1,438 @@
+"""The review workflow: the only code that changes an application's state.
+
+draft → submitted → under review → needs supplement → resubmitted → approved / rejected.
+A joint application fans out into one DepartmentReview per department, reviewed in
+parallel, each with its own working-day deadline; the application's state follows
+from its reviews. Every step writes an Event (history and audit trail).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
+
+from .access import can_review
+from .models import Application, Attachment, DepartmentReview, Event, State, SupplementNotice
+from .rules import find_station, problems_for_submission
+
+
+class WorkflowError(Exception):
+    """A step the rules do not allow; `problems` lists what to fix, in Chinese."""
+
+    def __init__(self, problems):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("；".join(self.problems))
+
+    @property
+    def message(self) -> str:
+        return "；".join(self.problems)
+
+
+def _event(application, user, action, *, note="", department=None, from_state=""):
+    return Event.objects.create(
+        application=application,
+        actor=user if user is not None and user.is_authenticated else None,
+        action=action,
+        department=department,
+        from_state=from_state,
+        to_state=application.state,
+        note=note,
+    )
+
+
+def record_view(application, user, what="viewed", note="") -> None:
+    """Audit trail for reads by staff (views, downloads, exports)."""
+    Event.objects.create(
+        application=application,
+        actor=user,
+        action=what,
+        from_state=application.state,
+        to_state=application.state,
+        note=note,
+    )
+
+
+# --- Creating ---------------------------------------------------------------------
+
+
+def eligible_items(applicant, kind):
+    items = ServiceItem.objects.filter(kind=kind, live=True).select_related("department")
+    return [item for item in items if item.allows(applicant.kind)]
+
+
+def choose_items(applicant, kind, item_codes=None) -> list[ServiceItem]:
+    """The service items an application of this kind covers, checked for eligibility."""
+    eligible = eligible_items(applicant, kind)
+    label = ApplicationKind(kind).label
+    if not eligible:
+        raise WorkflowError(f"{ApplicantType(applicant.kind).label}不能办理“{label}”。")
+    if kind != ApplicationKind.JOINT_INSTALLATION:
+        return eligible[:1]
+    by_code = {item.code: item for item in eligible}
+    codes = list(dict.fromkeys(item_codes or []))
+    if not codes:
+        raise WorkflowError("请至少选择一项联合报装事项。")
+    unknown = [code for code in codes if code not in by_code]
+    if unknown:
+        raise WorkflowError(f"您不能选择这些事项：{'、'.join(unknown)}。")
+    chosen = [by_code[code] for code in codes]
+    groups = {}
+    for item in chosen:
+        if item.joint_group:
+            groups.setdefault(item.joint_group, []).append(item.name)
+    for group, names in groups.items():
+        if len(names) > 1:
+            raise WorkflowError(f"“{group}”只能选择一项（已选：{'、'.join(names)}）。")
+    return chosen
+
+
+@transaction.atomic
+def create_application(applicant, kind, *, user, item_codes=None, title="") -> Application:
+    if kind != ApplicationKind.ACCOUNT and not applicant.is_active:
+        raise WorkflowError("账号尚未通过审核或已被锁定，暂不能办理业务。")
+    if (
+        kind == ApplicationKind.OPERATOR_REGISTRATION
+        and Application.objects.filter(applicant=applicant, kind=kind)
+        .exclude(state=State.REJECTED)
+        .exists()
+    ):
+        raise WorkflowError("已有一份运营商注册申请，请在原申请上修改或等待审核结果。")
+    items = choose_items(applicant, kind, item_codes)
+    application = Application.objects.create(
+        applicant=applicant, kind=kind, region=applicant.region, title=title
+    )
+    application.items.set(items)
+    _event(application, user, "created")
+    return application
+
+
+def set_items(application, item_codes, *, user) -> None:
+    """Change the chosen joint items of a draft (the checklist follows)."""
+    if not application.is_editable:
+        raise WorkflowError("申请已提交，不能修改办理事项。")
+    items = choose_items(application.applicant, application.kind, item_codes)
+    application.items.set(items)
+    _event(application, user, "items_changed", note="、".join(i.name for i in items))
+
+
+# --- Submitting ---------------------------------------------------------------------
+
+
+def _deadline_fields(received_at, items):
+    from workdays.calendar import deadline_for
+
+    limits = [item.time_limit_days for item in items if item.time_limit_days is not None]
+    if not limits:
+        return {"due_date": None, "calendar_missing_year": None}
+    deadline = deadline_for(received_at, max(limits))
+    return {"due_date": deadline.due, "calendar_missing_year": deadline.uncovered_year}
+
+
+@transaction.atomic
+def submit(application, *, user) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state not in (State.DRAFT, State.NEEDS_SUPPLEMENT):
+        raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能提交。")
+    problems = problems_for_submission(application)
+    if problems:
+        raise WorkflowError(problems)
+
+    now = timezone.now()
+    resubmission = application.state == State.NEEDS_SUPPLEMENT
+    items = list(application.items.select_related("department"))
+    by_department = {}
+    for item in items:
+        by_department.setdefault(item.department, []).append(item)
+    for department, dept_items in by_department.items():
+        review = DepartmentReview.objects.filter(
+            application=application, department=department
+        ).first()
+        if review is None:
+            review = DepartmentReview.objects.create(
+                application=application,
+                department=department,
+                received_at=now,
+                **_deadline_fields(now, dept_items),
+            )
+        elif review.status == DepartmentReview.Status.NEEDS_SUPPLEMENT:
+            # The time limit starts again from the day the supplement arrives.
+            review.status = DepartmentReview.Status.PENDING
+            review.received_at = now
+            for name, value in _deadline_fields(now, dept_items).items():
+                setattr(review, name, value)
+            review.save()
+        review.items.set(dept_items)
+
+    if application.kind == ApplicationKind.STATION_DOSSIER:
+        dossier = application.detail
+        dossier.station = find_station(application.applicant, dossier.station_name)
+        dossier.save(update_fields=["station"])
+
+    before = application.state
+    application.state = State.RESUBMITTED if resubmission else State.SUBMITTED
+    application.submitted_at = now
+    application.save(update_fields=["state", "submitted_at", "updated_at"])
+    application.supplement_notices.filter(resolved_at__isnull=True).update(resolved_at=now)
+    _event(application, user, "resubmitted" if resubmission else "submitted", from_state=before)
+    return application
+
+
+@transaction.atomic
+def withdraw(application, *, user) -> Application:
+    """撤回: back to draft while no department has decided."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state not in (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED):
+        raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能撤回。")
+    decided = application.reviews.filter(
+        status__in=[DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED]
+    )
+    if decided.exists():
+        raise WorkflowError("已有部门作出审核结论，不能撤回。")
+    before = application.state
+    application.reviews.all().delete()
+    application.attachments.update(
+        verdict=Attachment.Verdict.PENDING, verdict_note="", verdict_by=None, verdict_at=None
+    )
+    if application.kind == ApplicationKind.STATION_DOSSIER and application.detail:
+        application.detail.station = None
+        application.detail.save(update_fields=["station"])
+    application.state = State.DRAFT
+    application.save(update_fields=["state", "updated_at"])
+    _event(application, user, "withdrawn", from_state=before)
+    return application
+
+
+def delete_application(application, *, user) -> None:
+    """删除: only drafts; stored files are removed after the rows are gone."""
+    from .materials import _delete_objects
+
+    if application.state != State.DRAFT:
+        raise WorkflowError("只能删除草稿；已提交的申请请先撤回。")
+    if application.kind == ApplicationKind.STATION_DOSSIER and application.detail:
+        if application.detail.station and application.detail.station.subsidies.exists():
+            raise WorkflowError("该站点已有建设补贴申请，请先删除补贴申请，再删除建站资料。")
+    names = [
+        name
+        for attachment in application.attachments.all()
+        for name in (attachment.file.name, attachment.preview.name)
+        if name
+    ]
+    with transaction.atomic():
+        application.delete()
+        transaction.on_commit(lambda: _delete_objects(names))
+
+
+# --- Reviewing ----------------------------------------------------------------------
+
+
+def _require_reviewer(user, application, department=None):
+    if not can_review(user, application, department):
+        raise WorkflowError("您没有审核此申请的权限。")
+
+
+def _review_for(application, user, department=None) -> DepartmentReview:
+    from .access import reviewer_departments
+
+    reviews = application.reviews.filter(department__in=reviewer_departments(user))
+    if department is not None:
+        reviews = reviews.filter(department=department)
+    review = reviews.select_related("department").first()
+    if review is None:
+        raise WorkflowError("您没有审核此申请的权限。")
+    return review
+
+
+@transaction.atomic
+def start_review(application, *, user, department=None) -> DepartmentReview:
+    review = _review_for(application, user, department)
+    if review.status == DepartmentReview.Status.PENDING:
+        review.status = DepartmentReview.Status.UNDER_REVIEW
+        review.reviewer = user
+        review.save(update_fields=["status", "reviewer"])
+        before = application.state
+        _recompute_state(application)
+        _event(application, user, "review_started", department=review.department, from_state=before)
+    return review
+
+
+@transaction.atomic
+def judge_material(attachment, *, user, accepted: bool, note: str = "") -> Attachment:
+    application = attachment.application
+    _require_reviewer(user, application)
+    if application.state not in (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED):
+        raise WorkflowError("只有审核中的申请才能审核材料。")
+    note = (note or "").strip()
+    if not accepted and not note:
+        raise WorkflowError("判定材料不合格时，请写明原因，以便申请人一次改正。")
+    attachment.verdict = Attachment.Verdict.ACCEPTED if accepted else Attachment.Verdict.REJECTED
+    attachment.verdict_note = note
+    attachment.verdict_by = user
+    attachment.verdict_at = timezone.now()
+    attachment.save(update_fields=["verdict", "verdict_note", "verdict_by", "verdict_at"])
+    _event(
+        application,
+        user,
+        "material_accepted" if accepted else "material_rejected",
+        note=f"{attachment.requirement.name}：{attachment.original_name}{('，' + note) if note else ''}",
+        from_state=application.state,
+    )
+    return attachment
+
+
+def supplement_items(application, extra=()) -> list[dict]:
+    """Everything the applicant must fix, gathered once: rejected and missing materials
+    plus the reviewer's own points."""
+    from .materials import checklist
+
+    items = []
+    for row in checklist(application):
+        if row.problem:
+            items.append(
+                {
+                    "material": row.requirement.name,
+                    "department": row.requirement.item.department.name,
+                    "problem": row.problem,
+                }
+            )
+    for text in extra:
+        text = (text or "").strip()
+        if text:
+            items.append({"material": "", "department": "", "problem": text})
+    return items
+
+
+@transaction.atomic
+def request_supplement(application, *, user, extra=(), message="", department=None):
+    """一次性告知: one notice listing every missing or wrong item at once."""
+    review = _review_for(application, user, department)
+    if not (review.is_open or review.status == DepartmentReview.Status.NEEDS_SUPPLEMENT):
+        raise WorkflowError("本部门已作出审核结论，不能再要求补正。")
+    if application.state not in (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED):
+        raise WorkflowError("只有审核中的申请才能要求补正。")
+    items = supplement_items(application, extra)
+    if not items:
+        raise WorkflowError(
+            "没有需要补正的内容：请先把不合格的材料标记为不合格并写明原因，或填写补正要求。"
+        )
+    for item in items:
+        if not item["department"]:
+            item["department"] = review.department.name
+    notice = SupplementNotice.objects.create(
+        application=application, created_by=user, items=items, message=message.strip()
+    )
+    review.status = DepartmentReview.Status.NEEDS_SUPPLEMENT
+    review.reviewer = user
+    review.save(update_fields=["status", "reviewer"])
+    before = application.state
+    application.state = State.NEEDS_SUPPLEMENT
+    application.save(update_fields=["state", "updated_at"])
+    _event(
+        application,
+        user,
+        "supplement_requested",
+        department=review.department,
+        from_state=before,
+        note=f"一次性告知 {len(items)} 项",
+    )
+    return notice
+
+
+@transaction.atomic
+def decide(application, *, user, approve: bool, opinion: str = "", department=None):
+    review = _review_for(application, user, department)
+    if not review.is_open:
+        raise WorkflowError(f"本部门审核状态为“{review.get_status_display()}”，不能再作结论。")
+    opinion = (opinion or "").strip()
+    if not approve and not opinion:
+        raise WorkflowError("不予通过时，请填写审核意见，说明原因。")
+    if approve:
+        rejected = [
+            a.original_name
+            for a in application.attachments.filter(
+                verdict=Attachment.Verdict.REJECTED, requirement__item__department=review.department
+            )
+        ]
+        if rejected:
+            raise WorkflowError(
+                f"仍有不合格材料（{'、'.join(rejected)}），请先要求补正或改判材料。"
+            )
+    review.status = (
+        DepartmentReview.Status.APPROVED if approve else DepartmentReview.Status.REJECTED
+    )
+    review.opinion = opinion
+    review.reviewer = user
+    review.decided_at = timezone.now()
+    review.save(update_fields=["status", "opinion", "reviewer", "decided_at"])
+    before = application.state
+    _recompute_state(application)
+    _event(
+        application,
+        user,
+        "approved" if approve else "rejected",
+        department=review.department,
+        from_state=before,
+        note=opinion,
+    )
+    return review
+
+
+def _recompute_state(application) -> None:
+    statuses = set(application.reviews.values_list("status", flat=True))
+    s = DepartmentReview.Status
+    if not statuses:
+        return
+    if s.NEEDS_SUPPLEMENT in statuses:
+        state = State.NEEDS_SUPPLEMENT
+    elif statuses <= {s.APPROVED}:
+        state = State.APPROVED
+    elif statuses <= {s.APPROVED, s.REJECTED}:
+        state = State.REJECTED
+    elif statuses & {s.UNDER_REVIEW, s.APPROVED, s.REJECTED}:
+        state = State.UNDER_REVIEW
+    else:
+        state = application.state
+    if state == application.state:
+        return
+    application.state = state
+    fields = ["state", "updated_at"]
+    if state in (State.APPROVED, State.REJECTED):
+        application.decided_at = timezone.now()
+        fields.append("decided_at")
+    application.save(update_fields=fields)
+    if state == State.APPROVED:
+        _on_approved(application)
+    elif state == State.REJECTED and application.kind == ApplicationKind.ACCOUNT:
+        applicant = application.applicant
+        applicant.status = applicant.Status.REJECTED
+        applicant.reviewed_at = timezone.now()
+        applicant.save(update_fields=["status", "reviewed_at"])
+
+
+def _on_approved(application) -> None:
+    if application.kind == ApplicationKind.ACCOUNT:
+        applicant = application.applicant
+        applicant.status = applicant.Status.ACTIVE
+        applicant.reviewed_at = timezone.now()
+        applicant.status_note = ""
+        applicant.save(update_fields=["status", "reviewed_at", "status_note"])
+
+
+# --- After completion ---------------------------------------------------------------
+
+
+@transaction.atomic
+def rate(application, *, user, score: int, comment: str = "") -> Application:
+    if not application.is_finished:
+        raise WorkflowError("办结后才能进行满意度评价。")
+    if application.rating is not None:
+        raise WorkflowError("您已评价过此申请。")
+    if score not in (1, 2, 3, 4, 5):
+        raise WorkflowError("满意度请选择 1 至 5 星。")
+    application.rating = score
+    application.rating_comment = (comment or "").strip()[:500]
+    application.rated_at = timezone.now()
+    application.save(update_fields=["rating", "rating_comment", "rated_at"])
+    _event(application, user, "rated", note=f"{score} 星")
+    return application
