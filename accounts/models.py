@@ -80,7 +80,10 @@ class Applicant(models.Model):
         Region,
         verbose_name="注册地",
         on_delete=models.PROTECT,
-        limit_choices_to={"level": Region.Level.COUNTY},
+        # Counties, and 济源 (a city directly under the province, without counties),
+        # exactly what regions.choices.registration_choices() offers.
+        limit_choices_to=models.Q(level=Region.Level.COUNTY)
+        | models.Q(level=Region.Level.CITY, children__isnull=True),
         related_name="applicants",
     )
     status = models.CharField(
@@ -123,7 +126,13 @@ class Applicant(models.Model):
         return self.kind == ApplicantType.OPERATOR
 
     def last_seen(self):
-        return self.user.last_login or self.created_at
+        """The latest sign of use: a login, or an API call with one of the user's tokens
+        (operator platforms may only use the API)."""
+        from django.db.models import Max
+        from wagtail.models import APIToken
+
+        api_use = APIToken.objects.filter(user=self.user).aggregate(at=Max("last_used_at"))["at"]
+        return max(m for m in (self.user.last_login, api_use, self.created_at) if m)
 
     def is_idle(self, now=None) -> bool:
         now = now or timezone.now()

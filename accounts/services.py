@@ -50,14 +50,18 @@ def register(
     email: str = "",
     licence=None,
     licence_name: str = "",
+    submit: bool = True,
 ) -> Registration:
     """Create the user and applicant; enterprises go to review with their licence scan.
 
     Callers validate the fields first (forms or the command); this function stores them
     all or nothing: if the licence upload fails, no user or applicant row remains.
+    With ``submit=False`` (accounts already reviewed offline, see ``create_applicant``)
+    the 账号注册 application is left as a draft for the caller to close, and the licence
+    scan is optional.
     """
     from applications import workflow
-    from applications.materials import add_attachment, requirement_for
+    from applications.materials import add_attachment, delete_stored_objects, requirement_for
 
     user = get_user_model().objects.create_user(username=username, password=password, email=email)
     applicant = Applicant(
@@ -81,15 +85,23 @@ def register(
     application = workflow.create_application(
         applicant, ApplicationKind.ACCOUNT, user=user, title=applicant.name
     )
-    if licence is not None:
-        add_attachment(
-            application,
-            requirement_for(application, "business-licence"),
-            licence,
-            user=user,
-            name=licence_name or getattr(licence, "name", ""),
-        )
-    workflow.submit(application, user=user)
+    stored = None
+    try:
+        if licence is not None:
+            stored = add_attachment(
+                application,
+                requirement_for(application, "business-licence"),
+                licence,
+                user=user,
+                name=licence_name or getattr(licence, "name", ""),
+            )
+        if submit:
+            application = workflow.submit(application, user=user)  # the submitted copy
+    except BaseException:
+        # The rows roll back with this transaction; the stored objects must go too.
+        if stored is not None:
+            delete_stored_objects([stored.file.name, stored.preview.name])
+        raise
     return Registration(user, applicant, application)
 
 

@@ -3,15 +3,34 @@
 Each row may carry a file; the row and its file are stored together or not at all.
 """
 
+from contextlib import contextmanager
+
 from django.db import transaction
 
 from catalogue.models import ApplicationKind
 
 from .forms import InvoiceLineForm, TechnicianForm
-from .materials import add_attachment, remove_attachment, requirement_for
+from .materials import add_attachment, delete_stored_objects, remove_attachment, requirement_for
 from .models import Attachment, InvoiceLine
 from .uploads import UploadRejected
 from .workflow import WorkflowError
+
+
+@contextmanager
+def _files_removed_on_failure():
+    """Inside an outer transaction, a failure after a file was stored rolls the rows back
+    but not the object store: remove what this block stored before re-raising."""
+    stored = []
+
+    def keep(attachment):
+        stored.append(attachment)
+        return attachment
+
+    try:
+        yield keep
+    except BaseException:
+        delete_stored_objects([name for a in stored for name in (a.file.name, a.preview.name)])
+        raise
 
 
 def _editable_detail(application, kind):
@@ -37,15 +56,18 @@ def add_technician(application, data, certificate=None, *, user, certificate_nam
         return None, form
     technician = form.save(commit=False)
     technician.registration = registration
-    if certificate is not None:
-        technician.certificate = add_attachment(
-            application,
-            requirement_for(application, "electrician-licence"),
-            certificate,
-            user=user,
-            name=certificate_name or getattr(certificate, "name", ""),
-        )
-    technician.save()
+    with _files_removed_on_failure() as stored:
+        if certificate is not None:
+            technician.certificate = stored(
+                add_attachment(
+                    application,
+                    requirement_for(application, "electrician-licence"),
+                    certificate,
+                    user=user,
+                    name=certificate_name or getattr(certificate, "name", ""),
+                )
+            )
+        technician.save()
     return technician, form
 
 
@@ -78,22 +100,25 @@ def add_invoice_line(
         return None, form
     line = form.save(commit=False)
     line.subsidy = subsidy
-    if invoice is not None:
-        line.invoice_file = add_attachment(
-            application,
-            requirement_for(application, "invoice"),
-            invoice,
-            user=user,
-            name=invoice_name or getattr(invoice, "name", ""),
-        )
-    elif invoice_file_id:
-        line.invoice_file = _invoice_attachment(application, invoice_file_id)
-    else:
-        same = subsidy.invoice_lines.filter(
-            invoice_code=line.invoice_code, invoice_number=line.invoice_number
-        ).exclude(invoice_file=None)
-        line.invoice_file = same.first().invoice_file if same.exists() else None
-    line.save()
+    with _files_removed_on_failure() as stored:
+        if invoice is not None:
+            line.invoice_file = stored(
+                add_attachment(
+                    application,
+                    requirement_for(application, "invoice"),
+                    invoice,
+                    user=user,
+                    name=invoice_name or getattr(invoice, "name", ""),
+                )
+            )
+        elif invoice_file_id:
+            line.invoice_file = _invoice_attachment(application, invoice_file_id)
+        else:
+            same = subsidy.invoice_lines.filter(
+                invoice_code=line.invoice_code, invoice_number=line.invoice_number
+            ).exclude(invoice_file=None)
+            line.invoice_file = same.first().invoice_file if same.exists() else None
+        line.save()
     return line, form
 
 

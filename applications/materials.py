@@ -201,12 +201,12 @@ def remove_attachment(attachment, *, user) -> None:
             note=f"{attachment.requirement.name}：{attachment.original_name}",
         )
         attachment.delete()
-        transaction.on_commit(lambda: _delete_objects(names))
+        transaction.on_commit(lambda: delete_stored_objects(names))
 
 
-def _delete_objects(names) -> None:
+def delete_stored_objects(names) -> None:
     storage = private_storage()
-    for name in names:
+    for name in filter(None, names):
         try:
             storage.delete(name)
         except Exception:

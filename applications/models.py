@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.storage import storages
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import Applicant, mobile_validator
@@ -70,9 +70,19 @@ class Application(models.Model):
         )
 
     def save(self, *args, **kwargs):
-        if not self.reference:
+        if self.reference or self.pk:
+            return super().save(*args, **kwargs)
+        # Two applications created at the same moment may draw the same number; the
+        # unique index refuses the second, which then draws the next one.
+        for attempt in range(5):
             self.reference = self.next_reference()
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if attempt == 4:
+                    raise
+                self.reference = ""
 
     @staticmethod
     def next_reference() -> str:

@@ -249,14 +249,15 @@ def joint_installation(application) -> list[str]:
             problems.append(
                 f"期望现场踏勘日期所在年度{exc.year}年的工作日历尚未发布，请选择更近的日期。"
             )
-    groups = {item.joint_group or item.name for item in application.items.all()}
-    codes = set(application.items.values_list("code", flat=True))
+    items = list(application.items.all())
+    groups = {item.joint_group or item.name for item in items}
     if "用电报装" in groups:
         if not detail.power_use:
             problems.append("已选择用电报装，请选择用电业务类型。")
         if detail.capacity_kva is None:
             problems.append("已选择用电报装，请填写供电容量（kVA）。")
-        resident = any(code.endswith("resident") for code in codes)
+        # 低压居民新装 is the power item open to residents ("...-non-resident" is not).
+        resident = any(item.joint_group == "用电报装" and item.for_resident for item in items)
         if resident and detail.power_use and detail.power_use != "residential":
             problems.append("低压居民新装的业务类型应为“居民生活用电”。")
         if not resident and detail.power_use == "residential":

@@ -76,7 +76,10 @@ def choose_items(applicant, kind, item_codes=None) -> list[ServiceItem]:
         raise WorkflowError("请至少选择一项联合报装事项。")
     unknown = [code for code in codes if code not in by_code]
     if unknown:
-        raise WorkflowError(f"您不能选择这些事项：{'、'.join(unknown)}。")
+        names = dict(ServiceItem.objects.filter(code__in=unknown).values_list("code", "name"))
+        raise WorkflowError(
+            f"您不能选择这些事项：{'、'.join(names.get(code, code) for code in unknown)}。"
+        )
     chosen = [by_code[code] for code in codes]
     groups = {}
     for item in chosen:
@@ -206,7 +209,7 @@ def withdraw(application, *, user) -> Application:
 
 def delete_application(application, *, user) -> None:
     """删除: only drafts; stored files are removed after the rows are gone."""
-    from .materials import _delete_objects
+    from .materials import delete_stored_objects
 
     if application.state != State.DRAFT:
         raise WorkflowError("只能删除草稿；已提交的申请请先撤回。")
@@ -221,7 +224,7 @@ def delete_application(application, *, user) -> None:
     ]
     with transaction.atomic():
         application.delete()
-        transaction.on_commit(lambda: _delete_objects(names))
+        transaction.on_commit(lambda: delete_stored_objects(names))
 
 
 # --- Reviewing ----------------------------------------------------------------------
@@ -260,7 +263,8 @@ def start_review(application, *, user, department=None) -> DepartmentReview:
 @transaction.atomic
 def judge_material(attachment, *, user, accepted: bool, note: str = "") -> Attachment:
     application = attachment.application
-    _require_reviewer(user, application)
+    # Only the department that handles the material's item may judge it.
+    _require_reviewer(user, application, attachment.requirement.item.department)
     if application.state not in (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED):
         raise WorkflowError("只有审核中的申请才能审核材料。")
     note = (note or "").strip()

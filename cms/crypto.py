@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+TOKEN_PREFIX = "gAAAAA"  # base64 of a Fernet token's version byte 0x80 and timestamp
+
 
 def _fernet() -> MultiFernet:
     keys = [k.strip() for k in getattr(settings, "PORTAL_FIELD_KEYS", []) if k.strip()]
@@ -80,7 +82,21 @@ class EncryptedTextField(models.TextField):
     def to_python(self, value):
         if value is None or value == "" or isinstance(value, Secret):
             return value
+        if isinstance(value, str) and value.startswith(TOKEN_PREFIX):
+            # A token written by value_to_string (dumpdata → loaddata) is read back.
+            try:
+                return Secret(_fernet().decrypt(value.encode("ascii")).decode("utf-8"))
+            except (InvalidToken, UnicodeError):
+                pass
         return Secret(value)
+
+    def value_to_string(self, obj):
+        """Serialisation (dumpdata, fixtures) writes the ciphertext: never the plaintext,
+        and never the masked text (which would silently lose the value on loaddata)."""
+        value = self.value_from_object(obj)
+        if value is None or value == "":
+            return value
+        return encrypt(str.__str__(value))
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)

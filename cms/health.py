@@ -1,8 +1,10 @@
 """/healthz: the state of the database, file storage and search, as JSON."""
 
+import os
 import time
+from pathlib import Path
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -16,12 +18,18 @@ def check_database():
 
 
 def check_storage():
-    ping = getattr(default_storage, "ping", None)
-    if ping is not None:
-        ping()
-        return "s3"
-    default_storage.listdir("")
-    return "filesystem"
+    """The public media store and the private upload store must both be usable."""
+    for store in (default_storage, storages["private"]):
+        ping = getattr(store, "ping", None)
+        if ping is not None:
+            ping()
+            continue
+        # A local folder is created on the first save; it must be creatable and writable.
+        location = Path(store.location)
+        location.mkdir(parents=True, exist_ok=True)
+        if not os.access(location, os.W_OK):
+            raise PermissionError(f"{location} is not writable")
+    return "s3" if hasattr(default_storage, "ping") else "filesystem"
 
 
 def check_search():

@@ -71,3 +71,12 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
     def url(self, name):
         raise NotImplementedError("Private files have no public URL; use the download view.")
+
+    def _save(self, name, content):
+        # A full disk or an unwritable folder gets the same clear message as a store
+        # that is down, and the caller's transaction writes no row.
+        try:
+            return super()._save(name, content)
+        except OSError as exc:
+            logger.error("private folder save failed for %s: %s", name, exc)
+            raise StorageUnavailable() from exc

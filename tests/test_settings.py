@@ -13,7 +13,9 @@ FIELD_KEY = "tTmWv0V7nq3QhS3d9mmjz2o5XfGkqf8Vb2b3Qm0Zr0Q="  # a throwaway Fernet
 
 
 def check(**env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PORTAL_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PORTAL_"))
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--settings=cms.settings.production"],

@@ -48,3 +48,24 @@ def test_search_site_command_prints_json(policy_index, guide_index, capsys):
 def test_admin_speaks_chinese(client):
     html = client.get("/admin/login/").content.decode()
     assert "登录" in html and 'lang="zh-hans"' in html.lower()
+
+
+@pytest.mark.django_db
+def test_healthz_on_a_fresh_var_folder(client, settings, tmp_path):
+    """A first start has no media or private folder yet; that is healthy, not down."""
+    from django.core.files.storage import storages
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "cms.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    storages._storages.clear()
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert (tmp_path / "private").is_dir()
