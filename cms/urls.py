@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from applications.api import api as portal_api
 from cms.health import healthz
 from policies.feeds import PolicyAtomFeed, PolicyRssFeed
 from search import views as search_views
@@ -16,8 +17,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("services/", include("catalogue.urls")),
+    path("account/", include("accounts.urls")),
+    path("my/", include("applications.portal_urls")),
     path("policies/feed/rss/", PolicyRssFeed(), name="policy_feed_rss"),
     path("policies/feed/atom/", PolicyAtomFeed(), name="policy_feed_atom"),
+    path("api/v1/", portal_api.urls),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
 ]
 
