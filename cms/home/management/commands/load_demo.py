@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Site
 
+from applications import demo as applications_demo
 from cms.home import demo
 from cms.home.models import HomePage, PortalSettings
 from guides.models import GuideIndexPage, GuidePage
@@ -164,6 +165,7 @@ class Command(BaseCommand):
             created += _guide(guides, data, position)[1]
         self.stdout.write(f"演示内容已就绪（本次新建 {created} 个页面）。")
         self._editor()
+        applications_demo.load(self.stdout)
 
     def _editor(self):
         """Create the demo editor; the printed password always works."""
