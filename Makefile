@@ -8,7 +8,7 @@ PORT   ?= 8000
 DOCS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint check-deploy test-unit test-integration test-browser services lock clean
+.PHONY: run test install lint check-deploy test-unit test-integration test-browser services lock clean bench
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,12 +18,13 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
-## make run: migrate, load demo content (and DOCS=folder of documents), serve on 127.0.0.1:8000
+## make run: migrate, load demo content (and DOCS=folder of documents), serve on 127.0.0.1:8000;
+## the archive worker (text recognition of uploads) runs beside the server and stops with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@if [ -n "$(DOCS)" ]; then $(PY) manage.py import_document $(DOCS) --kind auto --publish; fi
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py db_worker --backend archive --queue-name '*' --interval 2 --no-reload & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, deploy check, the embedded suite (SQLite, local files, database search,
 ## real Chromium), then the integration suite on the real PostgreSQL, MinIO and OpenSearch
@@ -51,6 +52,11 @@ test-integration: install
 
 services:
 	ops/services start
+
+## make bench: upload a 200 MB PDF through the API to a throwaway gunicorn; prints the
+## worker's peak memory growth (fails at 50 MB or more) and throughput. Not part of test.
+bench: install
+	$(PY) bench/upload_memory.py
 
 lock: install
 	$(PIP) freeze --exclude-editable | grep -iv henan-charging-portal \
