@@ -33,7 +33,10 @@ INSTALLED_APPS = [
     "catalogue",
     "accounts",
     "workdays",
+    "archive",
     "regions",
+    "django_tasks",
+    "django_tasks_db",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -188,6 +191,14 @@ PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 50_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
+
+# Wagtail's own small tasks (search and reference index updates) stay immediate. Slow work
+# (text extraction, OCR, archive indexing) goes to the "archive" queue in the database,
+# run by `manage.py db_worker --backend archive`, which `make run` starts beside the server.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "archive": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
 
 # Secrets applicants submit are encrypted with these Fernet keys (newest first).
 PORTAL_FIELD_KEYS = env_list("PORTAL_FIELD_KEYS", [])

@@ -13,6 +13,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 if STORAGES["private"]["BACKEND"] == "cms.storage.PrivateFileSystemStorage":  # noqa: F405
     STORAGES["private"]["OPTIONS"]["location"] = str(VAR_DIR / "private")  # noqa: F405
 ALLOWED_HOSTS = ["*"]
+# Tests enqueue archive work without running it; archive tests run it explicitly.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "archive": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # The integration run points at the real OpenSearch; keep test indexes apart.

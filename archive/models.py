@@ -1,0 +1,87 @@
+"""The archive: one entry per stored material, with the text and fields read from it.
+
+An entry belongs either to an application's attachment (created when the file is
+uploaded) or to a file imported from the paper archive (`archive_import`), which may
+have no application. Extraction runs in the background; its progress and failures are
+visible to staff, and a failed extraction never blocks the application.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+from applications.models import Attachment, private_storage
+from catalogue.models import MaterialRequirement
+
+
+class ArchiveEntry(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "识别中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    Kind = MaterialRequirement.ArchiveKind
+    MAX_ATTEMPTS = 3
+
+    attachment = models.OneToOneField(
+        Attachment,
+        verbose_name="申请材料",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="archive_entry",
+    )
+    file = models.FileField("文件（导入档案）", storage=private_storage, max_length=255, blank=True)
+    kind = models.CharField("档案类别", max_length=20, choices=Kind.choices, db_index=True)
+    applicant = models.ForeignKey(
+        "accounts.Applicant",
+        verbose_name="申请人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="archive_entries",
+    )
+    original_name = models.CharField("文件名", max_length=200)
+    format = models.CharField("格式", max_length=10)
+    size = models.BigIntegerField("大小（字节）", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    source_path = models.CharField(
+        "导入来源", max_length=500, blank=True, help_text="archive_import 导入时的原始路径。"
+    )
+    status = models.CharField(
+        "识别状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    error = models.TextField("失败原因", blank=True)
+    method = models.CharField("识别方式", max_length=20, blank=True)
+    pages = models.PositiveIntegerField("页数", default=0)
+    ocr_pages = models.PositiveIntegerField("OCR 页数", default=0)
+    text = models.TextField("识别文字", blank=True)
+    fields = models.JSONField("识别字段", default=dict, blank=True)
+    qr_payloads = models.JSONField("二维码内容", default=list, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "档案材料"
+        verbose_name_plural = "档案材料"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attachment__isnull=False) | ~models.Q(file=""),
+                name="archive_entry_has_a_file",
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def application(self):
+        return self.attachment.application if self.attachment_id else None
+
+    @property
+    def stored_file(self):
+        """The FieldFile holding the bytes, wherever the entry came from."""
+        return self.attachment.file if self.attachment_id else self.file
