@@ -60,6 +60,7 @@ EVENT_LABELS = {
     "created": "创建申请",
     "items_changed": "修改办理事项",
     "uploaded": "上传材料",
+    "deferred_material_supplied": "补交容缺材料",
     "attachment_removed": "删除材料",
     "submitted": "提交申请",
     "resubmitted": "补正后重新提交",

@@ -113,6 +113,17 @@ def requirement_for(application, code_or_pk) -> MaterialRequirement:
     return found
 
 
+def accepts_late_upload(application, requirement) -> bool:
+    """可容缺 material may follow after submission, until the application is decided."""
+    from .models import State
+
+    return requirement.source == MaterialRequirement.Source.DEFERRABLE and application.state in (
+        State.SUBMITTED,
+        State.UNDER_REVIEW,
+        State.RESUBMITTED,
+    )
+
+
 def add_attachment(application, requirement, upload, *, user, name: str | None = None):
     """Validate and store one file; returns the new Attachment.
 
@@ -121,7 +132,7 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
     if either fails, whatever was written is removed, so no row points at a missing
     object and no object is left without its row.
     """
-    if not application.is_editable:
+    if not (application.is_editable or accepts_late_upload(application, requirement)):
         raise UploadRejected("申请已提交，当前不能修改材料；如需修改，请先撤回申请。")
     if not application.requirements().filter(pk=requirement.pk).exists():
         raise UploadRejected(f"“{requirement.name}”不是此申请所需的材料。")
@@ -174,7 +185,7 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
             Event.objects.create(
                 application=application,
                 actor=user,
-                action="uploaded",
+                action="uploaded" if application.is_editable else "deferred_material_supplied",
                 note=f"{requirement.name}：{shown_name}",
             )
     except BaseException:

@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "created": "创建申请",
     "items_changed": "修改办理事项",
     "uploaded": "上传材料",
+    "deferred_material_supplied": "补交容缺材料",
     "attachment_removed": "删除材料",
     "submitted": "提交申请",
     "resubmitted": "补正后重新提交",
@@ -456,7 +457,9 @@ def _checklist(application, upload_errors):
                 "accept": _accept(req),
                 "linked_hint": linked[1] if linked else "",
                 "linked_anchor": linked[0] if linked else "",
-                "can_upload": application.is_editable
+                "can_upload": (
+                    application.is_editable or materials.accepts_late_upload(application, req)
+                )
                 and req.takes_upload
                 and not linked
                 and row.count < req.max_count,

@@ -33,6 +33,7 @@ from .factories import (
     ROAD_ITEM,
     add_technicians,
     attach,
+    attach_due_materials,
     joint_detail,
     jpeg_upload,
     make_application,
@@ -401,3 +402,23 @@ def test_a_storage_failure_leaves_no_row_and_no_file(joint, private_folder, brea
         private_folder.mkdir()
     attachment = attach(joint, "construction-drawings")
     assert stored_files(private_folder) == {attachment.file.name, attachment.preview.name}
+
+
+# ------------------------------------------------------------------ 可容缺 after submission
+
+
+def test_deferrable_material_may_follow_after_submission_but_nothing_else(joint):
+    attach_due_materials(joint)
+    submitted = submit(joint)
+    assert submitted.state == "submitted"
+    row = next(
+        r for r in checklist(submitted) if r.requirement.code == "road-occupation-fee-receipt"
+    )
+    assert row.status == "later"
+
+    late = attach(submitted, "road-occupation-fee-receipt")
+    assert late.pk and late.requirement.source == "deferrable"
+    assert Event.objects.filter(application=submitted, action="deferred_material_supplied").exists()
+
+    with pytest.raises(UploadRejected, match="申请已提交"):
+        attach(submitted, "construction-drawings")
