@@ -20,6 +20,7 @@ import logging
 import re
 import time
 import unicodedata
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -104,19 +105,46 @@ def alias_name() -> str:
 
 
 _clients: dict = {}
+_down_until: dict = {}
+# After a connection failure, OpenSearch is left alone for this long (per configuration):
+# searches go straight to the database and index updates are skipped (with a warning),
+# so a hung cluster cannot add its timeout to every request meanwhile.
+COOLDOWN_SECONDS = 30.0
+
+
+def _client_options(config) -> dict:
+    options = {"timeout": config.get("TIMEOUT", 5), "max_retries": 0, "retry_on_timeout": False}
+    options.update(config.get("OPTIONS", {}))
+    return options
+
+
+def _config_key():
+    config = opensearch_config()
+    if config is None:
+        raise RuntimeError("archive search is not configured to use OpenSearch")
+    return (tuple(config["URLS"]), repr(sorted(_client_options(config).items())))
 
 
 def client() -> OpenSearch:
     """A client for the configured URLs (cached per configuration)."""
-    config = opensearch_config()
-    if config is None:
-        raise RuntimeError("archive search is not configured to use OpenSearch")
-    options = {"timeout": config.get("TIMEOUT", 5), "max_retries": 0, "retry_on_timeout": False}
-    options.update(config.get("OPTIONS", {}))
-    key = (tuple(config["URLS"]), repr(sorted(options.items())))
+    key = _config_key()
     if key not in _clients:
-        _clients[key] = OpenSearch(hosts=list(config["URLS"]), **options)
+        config = opensearch_config()
+        _clients[key] = OpenSearch(hosts=list(config["URLS"]), **_client_options(config))
     return _clients[key]
+
+
+def available() -> bool:
+    """False for a short while after OpenSearch could not be reached."""
+    return time.monotonic() >= _down_until.get(_config_key(), 0.0)
+
+
+def mark_unreachable() -> None:
+    _down_until[_config_key()] = time.monotonic() + COOLDOWN_SECONDS
+
+
+def mark_reachable() -> None:
+    _down_until.pop(_config_key(), None)
 
 
 def _concrete_pattern(alias: str) -> re.Pattern:
@@ -124,7 +152,7 @@ def _concrete_pattern(alias: str) -> re.Pattern:
 
 
 def _new_index_name(alias: str) -> str:
-    return f"{alias}_{time.strftime('%Y%m%d%H%M%S')}{time.time_ns() % 1_000_000:06d}"
+    return f"{alias}_{datetime.now().strftime('%Y%m%d%H%M%S%f')}"
 
 
 def _create_index(es: OpenSearch, name: str, *, with_alias: str | None = None) -> None:
@@ -360,6 +388,7 @@ def rebuild(stdout=None) -> dict:
     removed = sorted({name for name in previous + concrete_indices(es) if name != new_name})
     for name in removed:
         es.indices.delete(index=name, ignore_unavailable=True)
+    mark_reachable()
     seconds = time.monotonic() - started
     say(f"已索引 {counter[0]} 份档案材料；别名 {alias} → {new_name}")
     if conflicts:

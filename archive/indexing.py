@@ -15,13 +15,16 @@ the search side:
 * :func:`entry_deleted` -- the entry's row was deleted; only the primary key is left.
 
 Neither raises for index trouble: an unreachable or failing OpenSearch is logged as a
-warning and the caller goes on; ``manage.py archive_reindex`` repairs the index.
+warning and the caller goes on; ``manage.py archive_reindex`` repairs the index. After
+a connection failure OpenSearch is left alone for a short cool-down
+(``documents.COOLDOWN_SECONDS``), so a hung cluster does not slow every request down.
 """
 
 from __future__ import annotations
 
 import logging
 
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import ImproperlyConfigured, OpenSearchException
 
 from . import documents
@@ -29,35 +32,38 @@ from . import documents
 logger = logging.getLogger(__name__)
 
 INDEX_ERRORS = (OpenSearchException, ImproperlyConfigured, OSError)
+REPAIR = "run `manage.py archive_reindex` once OpenSearch is back"
+
+
+def _call(action, what: str, entry_id) -> None:
+    if not documents.is_configured():
+        return
+    if not documents.available():
+        logger.warning(
+            "archive entry %s was not %s: OpenSearch was unreachable moments ago; %s",
+            entry_id,
+            what,
+            REPAIR,
+        )
+        return
+    try:
+        action()
+    except INDEX_ERRORS as exc:
+        if isinstance(exc, OpenSearchConnectionError | OSError):
+            documents.mark_unreachable()
+        logger.warning(
+            "archive entry %s was not %s (OpenSearch: %s); %s", entry_id, what, exc, REPAIR
+        )
 
 
 def entry_changed(entry) -> None:
     """(Re)index one ArchiveEntry."""
-    if not documents.is_configured():
-        return
-    try:
-        documents.index_entry(entry)
-    except INDEX_ERRORS as exc:
-        logger.warning(
-            "archive entry %s was not indexed (OpenSearch: %s); run `manage.py archive_reindex`",
-            entry.pk,
-            exc,
-        )
+    _call(lambda: documents.index_entry(entry), "indexed", entry.pk)
 
 
 def entry_deleted(entry_id: int) -> None:
     """Remove the entry with this primary key from the index."""
-    if not documents.is_configured():
-        return
-    try:
-        documents.delete_entry(entry_id)
-    except INDEX_ERRORS as exc:
-        logger.warning(
-            "archive entry %s was not removed from the index (OpenSearch: %s); "
-            "run `manage.py archive_reindex`",
-            entry_id,
-            exc,
-        )
+    _call(lambda: documents.delete_entry(entry_id), "removed from the index", entry_id)
 
 
 def application_changed(application) -> None:

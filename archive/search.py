@@ -22,6 +22,9 @@ does not answer, with a warning in the log. Both engines follow the same rules:
   with every other selected filter applied, so several values of one facet can be
   ticked together.
 
+After a connection failure the database answers for a short cool-down
+(``documents.COOLDOWN_SECONDS``) before OpenSearch is tried again.
+
 Highlighted fragments and duplicate flags are computed in Python from the database
 rows of the page's hits, the same way for both engines.
 """
@@ -181,7 +184,7 @@ def _clean_filters(**raw) -> dict[str, list]:
     for name in FACETS:
         values = _as_list(raw.get(name))
         if name == "year":
-            values = [int(v) for v in values if str(v).isdigit()]
+            values = [int(v) for v in values if str(v).isdigit() and len(str(v)) <= 4]
         else:
             values = [str(v) for v in values]
         if values:
@@ -227,13 +230,19 @@ def archive_search(
         name = "opensearch" if use_opensearch else "database"
         return ArchiveResults(query, [], 0, {f: {} for f in FACETS}, name, page, per_page, filters)
 
+    if use_opensearch and engine is None and not documents.available():
+        logger.warning("archive search: OpenSearch was unreachable moments ago, using the database")
+        use_opensearch = False
     if use_opensearch:
+        from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
         from opensearchpy.exceptions import OpenSearchException
 
         try:
             ranked, total, facets = _opensearch(words, scope, filters, page, per_page)
             name = "opensearch"
         except (OpenSearchException, OSError) as exc:
+            if isinstance(exc, OpenSearchConnectionError | OSError):
+                documents.mark_unreachable()
             logger.warning("archive search: OpenSearch failed, using the database: %s", exc)
             use_opensearch = False
     if not use_opensearch:

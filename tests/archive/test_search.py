@@ -12,13 +12,14 @@ import datetime
 import hashlib
 import io
 import json
+import logging
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from applications.models import (
@@ -509,3 +510,37 @@ def test_indexing_hooks_are_no_ops_without_opensearch(data):
     indexing.entry_changed(data.entries.licence_a)
     indexing.entry_deleted(data.entries.licence_a.pk)
     indexing.application_changed(data.a1)
+
+
+def test_unreachable_opensearch_falls_back_to_the_database(data, settings, caplog, monkeypatch):
+    from archive import documents, indexing
+    from archive import search as search_module
+
+    monkeypatch.setattr(documents, "_down_until", {})
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "search.backends.opensearch",
+            "URLS": ["http://127.0.0.1:9"],  # nothing listens there
+            "INDEX_PREFIX": "embedded_test_",
+            "TIMEOUT": 1,
+        }
+    }
+    with caplog.at_level(logging.WARNING):
+        results = archive_search(data.users.root, "补贴")
+        assert results.engine == "database" and results.total == 4
+        assert "OpenSearch failed, using the database" in caplog.text
+        # During the cool-down OpenSearch is not even asked.
+        monkeypatch.setattr(search_module, "_opensearch", _must_not_be_called)
+        assert archive_search(data.users.root, "合格证").engine == "database"
+        assert "unreachable moments ago" in caplog.text
+        caplog.clear()
+        indexing.entry_changed(data.entries.licence_a)
+        indexing.entry_deleted(data.entries.licence_a.pk)
+        assert caplog.text.count("archive_reindex") == 2
+    documents.mark_reachable()
+    with pytest.raises(CommandError, match="重建档案索引失败"):
+        call_command("archive_reindex", stdout=io.StringIO())
+
+
+def _must_not_be_called(*args, **kwargs):
+    raise AssertionError("OpenSearch was asked during the cool-down")
