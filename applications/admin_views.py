@@ -56,27 +56,6 @@ LOG_ACTIONS = {
     "applications.reject": ("审核不通过", "审核不通过"),
 }
 
-EVENT_LABELS = {
-    "created": "创建申请",
-    "items_changed": "修改办理事项",
-    "uploaded": "上传材料",
-    "deferred_material_supplied": "补交容缺材料",
-    "attachment_removed": "删除材料",
-    "submitted": "提交申请",
-    "resubmitted": "补正后重新提交",
-    "withdrawn": "撤回申请",
-    "review_started": "开始审核",
-    "material_accepted": "材料合格",
-    "material_rejected": "材料不合格",
-    "supplement_requested": "要求补正（一次性告知）",
-    "approved": "审核通过",
-    "rejected": "审核不通过",
-    "rated": "满意度评价",
-    "viewed": "查看",
-    "downloaded": "下载材料",
-    "exported": "导出",
-}
-
 
 STATE_LABELS = dict(State.choices)
 
@@ -474,7 +453,7 @@ class ApplicationReviewView(ReviewPageMixin, TemplateView):
                 "events": [
                     (
                         event,
-                        EVENT_LABELS.get(event.action, event.action),
+                        event.label,
                         STATE_LABELS.get(event.to_state, event.to_state),
                     )
                     for event in application.events.select_related("actor", "department")

@@ -67,7 +67,7 @@ from .api_schemas import (
 )
 from .forms import DETAIL_FORMS, form_errors, save_detail
 from .materials import add_attachment, checklist, remove_attachment, requirement_for
-from .models import Application, Attachment, Interconnection, State, Station
+from .models import Application, Attachment, Event, Interconnection, State, Station
 from .rules import problems_for_submission
 from .uploads import UploadRejected
 from .workflow import WorkflowError
@@ -79,24 +79,6 @@ FileId = Annotated[int, Path(description="编号。")]
 
 API_KINDS = [kind for kind in ApplicationKind if kind != ApplicationKind.ACCOUNT]
 
-# Reads recorded for the audit trail are not part of the applicant's history.
-HIDDEN_EVENTS = {"viewed", "downloaded", "exported"}
-EVENT_LABELS = {
-    "created": "创建申请",
-    "items_changed": "修改办理事项",
-    "uploaded": "上传材料",
-    "attachment_removed": "删除材料",
-    "submitted": "提交申请",
-    "resubmitted": "补正后重新提交",
-    "withdrawn": "撤回申请",
-    "review_started": "开始审核",
-    "material_accepted": "材料审核合格",
-    "material_rejected": "材料审核不合格",
-    "supplement_requested": "一次性告知补正",
-    "approved": "审核通过",
-    "rejected": "审核不通过",
-    "rated": "满意度评价",
-}
 
 UNAUTHENTICATED = (
     "未提供访问令牌，或令牌无效、已撤销。请在请求头中加入 Authorization: Bearer <令牌>；"
@@ -532,13 +514,13 @@ def application_out(application: Application) -> dict:
         {
             "at": event.at,
             "action": event.action,
-            "action_label": EVENT_LABELS.get(event.action, event.action),
+            "action_label": event.label,
             "department": event.department.name if event.department else None,
             "from_state": event.from_state,
             "to_state": event.to_state,
             "note": event.note,
         }
-        for event in app.events.select_related("department").exclude(action__in=HIDDEN_EVENTS)
+        for event in app.events.select_related("department").exclude(action__in=Event.STAFF_READS)
     ]
     return data
 

@@ -252,6 +252,29 @@ class SupplementNotice(models.Model):
 class Event(models.Model):
     """History and audit trail: every state change, decision, download and view."""
 
+    LABELS = {
+        "created": "创建申请",
+        "items_changed": "修改办理事项",
+        "uploaded": "上传材料",
+        "deferred_material_supplied": "补交容缺材料",
+        "attachment_removed": "删除材料",
+        "submitted": "提交申请",
+        "resubmitted": "补正后重新提交",
+        "withdrawn": "撤回申请",
+        "review_started": "开始审核",
+        "material_accepted": "材料审核合格",
+        "material_rejected": "材料审核不合格",
+        "supplement_requested": "一次性告知补正",
+        "approved": "审核通过",
+        "rejected": "审核不通过",
+        "rated": "满意度评价",
+        "downloaded": "下载材料",
+        "viewed": "查看申请",
+        "exported": "导出",
+    }
+    # Staff reads: the reviewers' audit trail, not part of the applicant's history.
+    STAFF_READS = ("viewed", "downloaded", "exported")
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -271,7 +294,11 @@ class Event(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.application.reference} {self.action}"
+        return f"{self.application.reference} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.action, self.action)
 
 
 # --- Stations and orders: pushed by operator platforms (“我的充电站”) ---------------

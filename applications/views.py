@@ -32,6 +32,7 @@ from .forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, s
 from .models import (
     Attachment,
     DepartmentReview,
+    Event,
     Interconnection,
     InvoiceLine,
     State,
@@ -42,28 +43,6 @@ from .uploads import UploadRejected
 
 PAGE_SIZE = 20
 
-ACTION_LABELS = {
-    "created": "创建申请",
-    "items_changed": "修改办理事项",
-    "uploaded": "上传材料",
-    "deferred_material_supplied": "补交容缺材料",
-    "attachment_removed": "删除材料",
-    "submitted": "提交申请",
-    "resubmitted": "补正后重新提交",
-    "withdrawn": "撤回申请",
-    "review_started": "开始审核",
-    "material_accepted": "材料审核合格",
-    "material_rejected": "材料审核不合格",
-    "supplement_requested": "一次性告知补正",
-    "approved": "审核通过",
-    "rejected": "审核不通过",
-    "rated": "满意度评价",
-    "downloaded": "下载材料",
-    "viewed": "查看申请",
-    "exported": "导出订单明细",
-}
-# Staff reads are the reviewers' audit trail; the applicant's history shows the steps.
-HIDDEN_ACTIONS = ("viewed", "downloaded", "exported")
 
 # Materials uploaded together with a row of the form, not on their own.
 LINKED_MATERIALS = {
@@ -477,7 +456,7 @@ def _events(application):
     events = []
     owner_id = application.applicant.user_id
     for event in (
-        application.events.exclude(action__in=HIDDEN_ACTIONS)
+        application.events.exclude(action__in=Event.STAFF_READS)
         .select_related("department", "actor")
         .order_by("at", "pk")
     ):
@@ -492,7 +471,7 @@ def _events(application):
         events.append(
             {
                 "event": event,
-                "label": ACTION_LABELS.get(event.action, event.action),
+                "label": event.label,
                 "who": who,
                 "to_state": State(event.to_state).label if event.to_state in State.values else "",
             }

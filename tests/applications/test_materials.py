@@ -280,8 +280,9 @@ def test_a_material_without_formats_takes_no_file(joint, catalogue):
 def test_materials_are_frozen_once_submitted(operator, private_folder):
     application = submit(ready_joint_application(operator, [POWER_ITEM, ROAD_ITEM]))
     files = stored_files(private_folder)
+    # (可容缺 material is the exception: see the deferrable test below.)
     with pytest.raises(UploadRejected) as refused:
-        attach(application, "road-occupation-fee-receipt")
+        attach(application, "construction-drawings")
     assert refused.value.message == "申请已提交，当前不能修改材料；如需修改，请先撤回申请。"
     existing = application.attachments.first()
     with pytest.raises(UploadRejected, match="当前不能删除材料"):
