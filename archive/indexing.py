@@ -1,6 +1,6 @@
 """Hooks from the extraction pipeline to the archive's search index.
 
-The pipeline (and the signals in :mod:`archive.signals`) call these two functions and
+The pipeline (and the signals in :mod:`archive.signals`) call the functions below and
 nothing else; what "indexing" means is decided here, so extraction never depends on
 the search side:
 
@@ -13,8 +13,12 @@ the search side:
   finished), or something it is filtered by changed (its application's state, and
   with it the reviewing departments).
 * :func:`entry_deleted` -- the entry's row was deleted; only the primary key is left.
+* :func:`application_changed`, :func:`attachment_changed`, :func:`applicant_changed`
+  -- something the documents of those entries carry changed (state and departments,
+  invoice lines, applicant name/credit code/region); :mod:`archive.signals` calls
+  them once the change is committed.
 
-Neither raises for index trouble: an unreachable or failing OpenSearch is logged as a
+None of them raises for index trouble: an unreachable or failing OpenSearch is logged as a
 warning and the caller goes on; ``manage.py archive_reindex`` repairs the index. After
 a connection failure OpenSearch is left alone for a short cool-down
 (``documents.COOLDOWN_SECONDS``), so a hung cluster does not slow every request down.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db.models import Q
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import ImproperlyConfigured, OpenSearchException
 
@@ -66,9 +71,29 @@ def entry_deleted(entry_id: int) -> None:
     _call(lambda: documents.delete_entry(entry_id), "removed from the index", entry_id)
 
 
-def application_changed(application) -> None:
-    """Re-index every entry of an application (its state or departments changed)."""
+def _entries_changed(*conditions, **lookup) -> None:
+    if not documents.is_configured():
+        return  # the database engine reads the rows themselves
     from .models import ArchiveEntry
 
-    for entry in ArchiveEntry.objects.filter(attachment__application=application):
+    for entry in ArchiveEntry.objects.filter(*conditions, **lookup).order_by("pk"):
         entry_changed(entry)
+
+
+def application_changed(application) -> None:
+    """Re-index every entry of an application (its state or departments changed);
+    takes the application or its primary key."""
+    _entries_changed(attachment__application=getattr(application, "pk", application))
+
+
+def attachment_changed(attachment_id: int) -> None:
+    """Re-index the entry of one attachment (an invoice line naming it changed)."""
+    _entries_changed(attachment_id=attachment_id)
+
+
+def applicant_changed(applicant_id: int) -> None:
+    """Re-index the entries of an applicant (name, credit code or region changed):
+    their own imported entries and those of their applications."""
+    _entries_changed(
+        Q(applicant_id=applicant_id) | Q(attachment__application__applicant_id=applicant_id)
+    )

@@ -3,9 +3,15 @@
 * an uploaded attachment gets its archive entry at once (one insert, in the upload's
   transaction) and its extraction is queued when that transaction commits;
 * a deleted entry (directly, or with its attachment or application) leaves the index
-  at once, and the stored object of an imported entry is removed after the commit;
-* an application whose state changes re-indexes its entries (the index may filter by
-  state).
+  when the deletion commits, and the stored object of an imported entry is removed
+  then too;
+* what the index filters and shows by is refreshed when it changes and the change
+  commits: an application's state (and with it the reviewing departments), the
+  invoice lines that name an invoice file, an applicant's name, credit code or region.
+
+Index updates wait for the commit so that a rolled-back change never reaches the
+index; what :mod:`archive.indexing` does with them (nothing on the embedded default)
+is decided there.
 """
 
 from __future__ import annotations
@@ -15,12 +21,26 @@ import logging
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from applications.models import Application, Attachment, private_storage
+from accounts.models import Applicant
+from applications.models import Application, Attachment, InvoiceLine, private_storage
 
 from . import indexing
 from .models import ArchiveEntry
 
 logger = logging.getLogger(__name__)
+
+# Applicant fields an archive document carries (name, credit code, region).
+APPLICANT_FIELDS = {"name", "credit_code", "region", "region_id"}
+
+
+def _after_commit(hook, *args) -> None:
+    def run():
+        try:
+            hook(*args)
+        except Exception:  # an index problem must never surface in the user's request
+            logger.exception("archive index update %s%r failed", hook.__name__, args)
+
+    transaction.on_commit(run)
 
 
 def attachment_saved(sender, instance, created, raw=False, **kwargs):
@@ -33,10 +53,7 @@ def attachment_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def entry_deleted(sender, instance, **kwargs):
-    try:
-        indexing.entry_deleted(instance.pk)
-    except Exception:
-        logger.exception("removing archive entry %s from the index failed", instance.pk)
+    _after_commit(indexing.entry_deleted, instance.pk)
     if instance.attachment_id or not instance.file.name:
         return  # an attachment's objects are removed by applications.materials
     name = instance.file.name
@@ -55,11 +72,21 @@ def application_saved(sender, instance, created, raw=False, update_fields=None, 
         return
     if update_fields is not None and "state" not in update_fields:
         return
-    for entry in ArchiveEntry.objects.filter(attachment__application=instance):
-        try:
-            indexing.entry_changed(entry)
-        except Exception:
-            logger.exception("re-indexing archive entry %s failed", entry.pk)
+    _after_commit(indexing.application_changed, instance.pk)
+
+
+def invoice_line_changed(sender, instance, raw=False, **kwargs):
+    if raw or not instance.invoice_file_id:
+        return
+    _after_commit(indexing.attachment_changed, instance.invoice_file_id)
+
+
+def applicant_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    if created or raw:
+        return
+    if update_fields is not None and not APPLICANT_FIELDS & set(update_fields):
+        return  # status, last login and the like are not in the index
+    _after_commit(indexing.applicant_changed, instance.pk)
 
 
 def connect() -> None:
@@ -68,3 +95,10 @@ def connect() -> None:
     post_save.connect(
         application_saved, sender=Application, dispatch_uid="archive_application_saved"
     )
+    post_save.connect(
+        invoice_line_changed, sender=InvoiceLine, dispatch_uid="archive_invoice_line_saved"
+    )
+    post_delete.connect(
+        invoice_line_changed, sender=InvoiceLine, dispatch_uid="archive_invoice_line_deleted"
+    )
+    post_save.connect(applicant_saved, sender=Applicant, dispatch_uid="archive_applicant_saved")

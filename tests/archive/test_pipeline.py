@@ -174,31 +174,82 @@ def test_upload_costs_one_insert_and_enqueues_nothing_before_commit(
 
 
 def test_deleting_the_application_deletes_its_entries_and_unindexes_them(
-    licensed, private_folder, monkeypatch
+    licensed, private_folder, monkeypatch, django_capture_on_commit_callbacks
 ):
     deleted = []
     monkeypatch.setattr(indexing, "entry_deleted", deleted.append)
     application, attachment = account_application(licensed)
     entry_id = attachment.archive_entry.pk
 
-    delete_application(application, user=licensed.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_application(application, user=licensed.user)
+        assert deleted == []  # the index follows only once the deletion commits
 
     assert not ArchiveEntry.objects.filter(pk=entry_id).exists()
     assert deleted == [entry_id]
 
 
-def test_a_state_change_reindexes_the_entries(licensed, private_folder, monkeypatch):
+def test_a_state_change_reindexes_the_entries_after_commit(
+    licensed, private_folder, monkeypatch, django_capture_on_commit_callbacks
+):
     changed = []
-    monkeypatch.setattr(indexing, "entry_changed", changed.append)
+    monkeypatch.setattr(indexing, "application_changed", changed.append)
+    application, _attachment = account_application(licensed)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        application.title = "改个名称"
+        application.save(update_fields=["title", "updated_at"])
+    assert callbacks == [] and changed == []
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        application.state = State.SUBMITTED
+        application.save(update_fields=["state", "updated_at"])
+    assert changed == []  # a rolled-back state change never reaches the index
+    callbacks[0]()
+    assert changed == [application.pk]
+
+
+def test_invoice_lines_and_applicant_facts_reindex_what_carries_them(
+    licensed, private_folder, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    monkeypatch.setattr(indexing, "attachment_changed", lambda pk: calls.append(("file", pk)))
+    monkeypatch.setattr(indexing, "applicant_changed", lambda pk: calls.append(("who", pk)))
+    with django_capture_on_commit_callbacks(execute=True):
+        _application, line = subsidy_with_invoice(licensed, invoice_number="87654321")
+    assert ("file", line.invoice_file_id) in calls
+
+    calls.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        licensed.user.applicant.save(update_fields=["status"])
+        assert calls == []
+        licensed.name = "新名称有限公司"
+        licensed.save(update_fields=["name"])
+        line.delete()
+    assert calls == [("who", licensed.pk), ("file", line.invoice_file_id)]
+
+
+def test_reindex_hooks_pick_the_entries_that_carry_the_change(
+    licensed, private_folder, monkeypatch
+):
+    from archive import documents
+
+    monkeypatch.setattr(documents, "is_configured", lambda: True)
+    changed = []
+    monkeypatch.setattr(indexing, "entry_changed", lambda entry: changed.append(entry.pk))
     application, attachment = account_application(licensed)
+    other = factories.make_applicant(name="别家公司")
+    _other_app, other_attachment = account_application(other)
 
-    application.title = "改个名称"
-    application.save(update_fields=["title", "updated_at"])
-    assert changed == []
-
-    application.state = State.SUBMITTED
-    application.save(update_fields=["state", "updated_at"])
-    assert [e.pk for e in changed] == [attachment.archive_entry.pk]
+    indexing.application_changed(application)
+    indexing.application_changed(application.pk)
+    assert changed == [attachment.archive_entry.pk] * 2
+    changed.clear()
+    indexing.attachment_changed(other_attachment.pk)
+    assert changed == [other_attachment.archive_entry.pk]
+    changed.clear()
+    indexing.applicant_changed(licensed.pk)
+    assert changed == [attachment.archive_entry.pk]
 
 
 # --------------------------------------------------------------------------- extraction

@@ -83,7 +83,7 @@ def test_mapping_segments_chinese_and_keeps_codes(data, opensearch):
     assert invoice["invoice_number"] == [INVOICE_NUMBER] and invoice["invoice_amount"] == 100000
 
 
-def test_indexing_through_entry_changed(opensearch):
+def test_indexing_through_entry_changed(opensearch, django_capture_on_commit_callbacks):
     documents.ensure_alias()
     data = build_archive()
     documents.refresh()
@@ -103,9 +103,11 @@ def test_indexing_through_entry_changed(opensearch):
     assert entry.pk in ids(archive_search(data.users.root, "验收"))
     assert entry.pk not in ids(archive_search(data.users.root, "检验员"))
 
-    # The application's state changes (signal → entry_changed for each entry).
-    data.a1.state = State.APPROVED
-    data.a1.save(update_fields=["state"])
+    # The application's state changes (signal → entry_changed for each entry, once
+    # the change commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        data.a1.state = State.APPROVED
+        data.a1.save(update_fields=["state"])
     documents.refresh()
     results = archive_search(data.users.root, "", state="approved")
     assert set(ids(results)) == pks(
@@ -115,9 +117,10 @@ def test_indexing_through_entry_changed(opensearch):
         data.entries.certificate_a,
     )
 
-    # A deleted entry leaves the index (post_delete signal → entry_deleted).
+    # A deleted entry leaves the index (post_delete signal → entry_deleted on commit).
     gone = data.entries.imported.pk
-    data.entries.imported.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        data.entries.imported.delete()
     documents.refresh()
     assert gone not in ids(archive_search(data.users.root, "补贴"))
     response = opensearch.search(index=documents.alias_name(), body={"query": {"match_all": {}}})
