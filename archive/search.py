@@ -657,6 +657,33 @@ def _same_invoice(code_a: str, code_b: str) -> bool:
     return not code_a or not code_b or code_a == code_b
 
 
+def invoice_uses(numbers) -> dict[str, list[tuple[str, int, str]]]:
+    """{invoice number: [(invoice code, application id, reference), ...]} for every
+    application that uses one of these invoice numbers: declared on an invoice line,
+    or recognised on an uploaded file (an invoice sent as some other material)."""
+    numbers = {str(n) for n in numbers if n}
+    uses: dict[str, set[tuple[str, int, str]]] = {}
+    if not numbers:
+        return {}
+    declared = InvoiceLine.objects.filter(invoice_number__in=numbers).values_list(
+        "invoice_code",
+        "invoice_number",
+        "subsidy__application_id",
+        "subsidy__application__reference",
+    )
+    recognised = ArchiveEntry.objects.filter(
+        fields__invoice_number__in=sorted(numbers), attachment__isnull=False
+    ).values_list(
+        "fields__invoice_code",
+        "fields__invoice_number",
+        f"{_APP}id",
+        f"{_APP}reference",
+    )
+    for code, number, application_id, reference in [*declared, *recognised]:
+        uses.setdefault(str(number), set()).add((str(code or ""), application_id, reference))
+    return {number: sorted(found) for number, found in uses.items()}
+
+
 def duplicate_flags_for(entries, lines=None) -> dict[int, list[str]]:
     """{entry id: ["invoice_reused", "same_file"]} for these entries."""
     entries = list(entries)
@@ -665,11 +692,7 @@ def duplicate_flags_for(entries, lines=None) -> dict[int, list[str]]:
 
     keys = {e.pk: _invoice_keys(e, lines.get(e.attachment_id, [])) for e in entries}
     numbers = {number for entry_keys in keys.values() for _code, number in entry_keys}
-    uses: dict[str, list[tuple[str, int]]] = {}
-    for code, number, application_id in InvoiceLine.objects.filter(
-        invoice_number__in=numbers
-    ).values_list("invoice_code", "invoice_number", "subsidy__application_id"):
-        uses.setdefault(number, []).append((code or "", application_id))
+    uses = invoice_uses(numbers)
 
     digests = {e.sha256 for e in entries if e.sha256}
     holders: dict[str, set[int]] = {}
@@ -688,7 +711,9 @@ def duplicate_flags_for(entries, lines=None) -> dict[int, list[str]]:
         applications = {own} if own else set()
         for code, number in keys[entry.pk]:
             applications.update(
-                app for other_code, app in uses.get(number, []) if _same_invoice(code, other_code)
+                app
+                for other_code, app, _reference in uses.get(number, [])
+                if _same_invoice(code, other_code)
             )
         if len(applications) > 1:
             flags[entry.pk].append("invoice_reused")
@@ -742,14 +767,13 @@ def duplicates_for_application(application) -> list[str]:
     )
     for entry in ArchiveEntry.objects.filter(attachment__application=application):
         keys |= _invoice_keys(entry, [])
+    uses = invoice_uses(number for _code, number in keys)
     for code, number in sorted(keys, key=lambda k: (k[1], k[0] or "")):
         references = sorted(
             {
                 reference
-                for other_code, reference in InvoiceLine.objects.filter(invoice_number=number)
-                .exclude(subsidy__application=application)
-                .values_list("invoice_code", "subsidy__application__reference")
-                if _same_invoice(code or "", other_code or "")
+                for other_code, application_id, reference in uses.get(number, [])
+                if application_id != application.pk and _same_invoice(code or "", other_code)
             }
         )
         if references:

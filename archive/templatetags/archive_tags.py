@@ -1,4 +1,5 @@
-"""Template tags of the archive: ``{% archive_mismatch_panel attachment %}``."""
+"""Template tags of the archive: ``{% archive_mismatch_panel attachment %}`` beside a
+material, ``{% archive_duplicates_panel application %}`` on the review page."""
 
 from django import template
 
@@ -11,3 +12,11 @@ register = template.Library()
 def archive_mismatch_panel(attachment):
     """识别结果 of one attachment: status, recognised fields and mismatches."""
     return {"panel": mismatch_panel_context(attachment)}
+
+
+@register.inclusion_tag("archive/includes/duplicates_panel.html")
+def archive_duplicates_panel(application):
+    """档案比对 of one application: the same file or invoice used elsewhere."""
+    from ..search import duplicates_for_application
+
+    return {"messages": duplicates_for_application(application)}

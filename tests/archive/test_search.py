@@ -31,7 +31,12 @@ from applications.models import (
     State,
 )
 from archive.models import ArchiveEntry
-from archive.search import archive_search, duplicates_for_application, parse_query
+from archive.search import (
+    archive_search,
+    duplicate_flags_for,
+    duplicates_for_application,
+    parse_query,
+)
 from catalogue.models import ApplicantType, ApplicationKind, Department, MaterialRequirement
 from tests.applications import factories
 
@@ -409,6 +414,32 @@ def test_duplicates_for_application(data):
     assert duplicates_for_application(data.a3) == []
     other = duplicates_for_application(data.a2)
     assert any(data.a1.reference in m and INVOICE_NUMBER in m for m in other)
+
+
+def test_an_invoice_read_from_a_file_elsewhere_counts_as_a_second_use(data):
+    """B sends the very invoice (recognised by OCR, not declared on an invoice line):
+    both applications are told, and the hits carry the flag."""
+    stray = make_entry(
+        data.b1,
+        "附件扫描.jpg",
+        f"发票号码 {INVOICE_NUMBER}",
+        kind="other",
+        year=2025,
+        fields={"invoice_code": INVOICE_CODE, "invoice_number": INVOICE_NUMBER},
+    )
+    messages = duplicates_for_application(data.b1)
+    assert any(INVOICE_NUMBER in m and data.a1.reference in m for m in messages), messages
+    assert any(data.b1.reference in m for m in duplicates_for_application(data.a1))
+    flags = duplicate_flags_for([stray, data.entries.licence_b])
+    assert flags == {stray.pk: ["invoice_reused"], data.entries.licence_b.pk: []}
+
+
+def test_the_review_page_shows_duplicates_elsewhere(client, data):
+    client.force_login(data.users.power)
+    page = client.get(f"/admin/review/{data.a1.reference}/").content.decode()
+    assert "档案比对" in page
+    assert data.a2.reference in page and INVOICE_NUMBER in page
+    assert "同一文件" in page
 
 
 def test_archive_search_command_json(data):
