@@ -247,7 +247,8 @@ def text_pdf(
     qr_payload: str | None = None,
     image_pages: dict[int, Image.Image] | None = None,
 ) -> bytes:
-    """A PDF written by hand with a real text layer (Helvetica, ASCII only).
+    """A PDF written by hand with a real text layer (Helvetica for ASCII lines,
+    STSong-Light for lines with Chinese).
 
     ``pages`` holds the text lines of each page; ``qr_payload`` adds a QR code image to
     the first page; ``image_pages`` maps a page index to an image that fills that page
@@ -273,6 +274,19 @@ def text_pdf(
     catalog = add(b"")  # placeholders, filled in below
     pages_obj = add(b"")
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    # Chinese lines: the PDF standard CJK font STSong-Light (not embedded) addressed in
+    # UCS-2 through the predefined CMap UniGB-UCS2-H, as many government PDFs do.
+    cjk_descendant = add(
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> "
+        b"/FontDescriptor << /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
+        b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+        b"/CapHeight 880 /StemV 93 >> >>"
+    )
+    cjk_font = add(
+        f"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+        f"/DescendantFonts [{cjk_descendant} 0 R] >>".encode()
+    )
     page_ids = []
     width, height = 595, 842  # A4 in points
     for index, lines in enumerate(pages):
@@ -291,7 +305,10 @@ def text_pdf(
                 ops.append(f"q 110 0 0 110 40 {height - 150} cm /Qr0 Do Q")
             ops.append("BT /F1 14 Tf 180 780 Td 18 TL")
             for line in lines:
-                ops.append(f"({_pdf_escape(line)}) Tj T*")
+                if line.isascii():
+                    ops.append(f"/F1 14 Tf ({_pdf_escape(line)}) Tj T*")
+                else:
+                    ops.append(f"/F2 14 Tf <{line.encode('utf-16-be').hex().upper()}> Tj T*")
             ops.append("ET")
         stream = "\n".join(ops).encode("latin-1")
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
@@ -300,7 +317,7 @@ def text_pdf(
             (
                 f"<< /Type /Page /Parent {pages_obj} 0 R "
                 f"/MediaBox [0 0 {page_width:.2f} {page_height:.2f}] "
-                f"/Resources << /Font << /F1 {font} 0 R >> /XObject << {xobj} >> >> "
+                f"/Resources << /Font << /F1 {font} 0 R /F2 {cjk_font} 0 R >> /XObject << {xobj} >> >> "
                 f"/Contents {content} 0 R >>"
             ).encode()
         )
