@@ -69,7 +69,9 @@ class ArchiveDocument(Document):
     region = Keyword(multi=True)  # county code and its city code
     city = Keyword()  # the city code alone, for the region facet
     year = Integer()
-    created_at = Date()
+    created_at = Date()  # when the file was uploaded or imported
+    submitted_at = Date()  # when its application was (last) submitted
+    issued_on = Date()  # the invoice's date: declared on the invoice line, else recognised
     invoice_code = Keyword(multi=True)
     invoice_number = Keyword(multi=True)
     invoice_amount = ScaledFloat(scaling_factor=100)
@@ -261,6 +263,16 @@ def _amount(value) -> float | None:
         return None
 
 
+def _date(value):
+    """A recognised ISO date string as a date (None when absent or unreadable)."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _invoice_lines_by_attachment(entries) -> dict[int, list]:
     from applications.models import InvoiceLine
 
@@ -286,6 +298,7 @@ def build_document(entry, invoice_lines=()) -> ArchiveDocument:
     if fields.get("invoice_number"):
         invoice_numbers.append(str(fields["invoice_number"]))
     amount = invoice_lines[0].invoice_amount if invoice_lines else fields.get("amount")
+    issued_on = invoice_lines[0].issued_on if invoice_lines else _date(fields.get("issued_on"))
 
     departments = []
     if application is not None:
@@ -309,6 +322,8 @@ def build_document(entry, invoice_lines=()) -> ArchiveDocument:
         city=city,
         year=entry_year(entry),
         created_at=entry_time(entry),
+        submitted_at=application.submitted_at if application else None,
+        issued_on=issued_on,
         invoice_code=list(dict.fromkeys(invoice_codes)),
         invoice_number=list(dict.fromkeys(invoice_numbers)),
         invoice_amount=_amount(amount),

@@ -81,6 +81,9 @@ def test_mapping_segments_chinese_and_keeps_codes(data, opensearch):
     )
     invoice = opensearch.get(index=alias, id=data.entries.invoice_a.pk)["_source"]
     assert invoice["invoice_number"] == [INVOICE_NUMBER] and invoice["invoice_amount"] == 100000
+    assert invoice["issued_on"] == "2026-05-20"
+    assert invoice["submitted_at"] is not None and invoice["created_at"].startswith("2026-05-20")
+    assert mapping["issued_on"]["type"] == "date"
 
 
 def test_indexing_through_entry_changed(opensearch, django_capture_on_commit_callbacks):
