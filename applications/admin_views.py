@@ -421,9 +421,10 @@ class ApplicationReviewView(ReviewPageMixin, TemplateView):
         ):
             elsewhere.setdefault(digest, set()).add(reference)
         judging = application.state in ("submitted", "under_review", "resubmitted")
+        open_departments = {r.department_id for r in my_reviews if r.is_open}
         for row in rows:
             row.department = row.requirement.item.department
-            row.can_judge = judging and row.department.pk in my_departments
+            row.can_judge = judging and row.department.pk in open_departments
             for attachment in row.attachments:
                 attachment.size_label = filesizeformat(attachment.size)
                 attachment.sha_short = attachment.sha256[:12]

@@ -267,6 +267,12 @@ def judge_material(attachment, *, user, accepted: bool, note: str = "") -> Attac
     _require_reviewer(user, application, attachment.requirement.item.department)
     if application.state not in (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED):
         raise WorkflowError("只有审核中的申请才能审核材料。")
+    review = application.reviews.filter(department=attachment.requirement.item.department).first()
+    if review is not None and not review.is_open:
+        raise WorkflowError(
+            f"{review.department.name}已作出审核结论（{review.get_status_display()}），"
+            "不能再判定本部门的材料。"
+        )
     note = (note or "").strip()
     if not accepted and not note:
         raise WorkflowError("判定材料不合格时，请写明原因，以便申请人一次改正。")

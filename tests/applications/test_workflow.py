@@ -324,6 +324,18 @@ def test_only_the_materials_department_may_judge_it(submitted_joint, reviewers):
     assert permit.verdict == V.PENDING
 
 
+def test_a_department_that_has_decided_cannot_judge_its_materials_again(submitted_joint, reviewers):
+    urban = reviewers["urban"]
+    permit = attachment_for(submitted_joint, "construction-planning-permit")  # 城管
+    decide(submitted_joint, user=urban, approve=True)
+    submitted_joint.refresh_from_db()
+    assert not submitted_joint.is_finished  # 供电 has not decided yet
+    with pytest.raises(WorkflowError, match="城管已作出审核结论（通过），不能再判定本部门的材料"):
+        judge_material(permit, user=urban, accepted=False, note="改判")
+    permit.refresh_from_db()
+    assert permit.verdict == V.PENDING
+
+
 def test_materials_cannot_be_judged_before_submission(operator, reviewers):
     application = ready_joint_application(operator, [POWER_ITEM, ROAD_ITEM])
     permit = attachment_for(application, "construction-planning-permit")
