@@ -350,7 +350,8 @@ def _read_page(pdf: Any, index: int, *, render_for_qr: bool) -> tuple[str, Any, 
     return layer, image, needs_ocr
 
 
-def _extract_pdf(data: bytes) -> Extracted:
+def _extract_pdf(data: bytes | str) -> Extracted:
+    """Text of a PDF given as bytes or as a path (PDFium then reads it lazily)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -470,9 +471,19 @@ def extract(fileobj_or_path: str | os.PathLike[str] | bytes | IO[bytes], fmt: st
     if token not in SUPPORTED_FORMATS:
         return Extracted(text="", pages=0, ocr_pages=0, qr_payloads=[], method=METHOD_NONE)
     started = time.monotonic()
-    data = _read_all(fileobj_or_path)
-    if not data:
-        raise ExtractionError("文件为空，无法读取其中的文字。")
-    result = _extract_pdf(data) if token == "pdf" else _extract_image(data)
+    if token == "pdf" and isinstance(fileobj_or_path, str | os.PathLike):
+        # PDFium reads the pages it needs from the file: a 200 MB PDF is not loaded.
+        try:
+            empty = os.path.getsize(fileobj_or_path) == 0
+        except OSError as exc:
+            raise ExtractionError("找不到文件或无法打开文件，无法读取其中的文字。") from exc
+        if empty:
+            raise ExtractionError("文件为空，无法读取其中的文字。")
+        result = _extract_pdf(os.fspath(fileobj_or_path))
+    else:
+        data = _read_all(fileobj_or_path)
+        if not data:
+            raise ExtractionError("文件为空，无法读取其中的文字。")
+        result = _extract_pdf(data) if token == "pdf" else _extract_image(data)
     result.seconds = time.monotonic() - started
     return result

@@ -248,6 +248,29 @@ def test_missing_path_raises_extraction_error(tmp_path):
         extract(tmp_path / "missing.pdf", "pdf")
 
 
+def test_a_pdf_path_is_read_page_by_page_not_loaded_whole(text_pdf, tmp_path, monkeypatch):
+    expected = extract(text_pdf, "pdf")
+    path = tmp_path / "材料.pdf"
+    path.write_bytes(text_pdf)
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf")
+
+    def loads_everything(source):  # pragma: no cover - fails the test if reached
+        raise AssertionError("a PDF on disk must be handed to PDFium by its path")
+
+    monkeypatch.setattr(extract_module, "_read_all", loads_everything)
+    result = extract(path, "pdf")
+    assert (result.text, result.pages, result.method) == (
+        expected.text,
+        expected.pages,
+        expected.method,
+    )
+    with pytest.raises(ExtractionError, match="文件为空"):
+        extract(tmp_path / "empty.pdf", "pdf")
+    with pytest.raises(ExtractionError, match="PDF 文件已损坏"):
+        extract(str(tmp_path / "bad.pdf"), "pdf")
+
+
 # --------------------------------------------------------------------------- text helpers
 
 
