@@ -649,7 +649,7 @@ class DecideView(ReviewActionView):
 # --- Files ------------------------------------------------------------------------
 
 
-def _file_response(name, *, content_type, filename, as_attachment):
+def serve_private_file(name, *, content_type, filename, as_attachment):
     """Serve one stored object: streamed from the local folder, or a short-lived
     presigned URL when the private storage is S3-compatible."""
     storage = private_storage()
@@ -683,14 +683,14 @@ def attachment_preview(request, pk):
     """The JPEG preview (image or PDF first page) of one attachment, for the review page."""
     attachment = get_review_attachment(request.user, pk)
     if attachment.preview:
-        return _file_response(
+        return serve_private_file(
             attachment.preview.name,
             content_type="image/jpeg",
             filename=f"preview-{attachment.pk}.jpg",
             as_attachment=False,
         )
     if attachment.is_image:
-        return _file_response(
+        return serve_private_file(
             attachment.file.name,
             content_type=attachment.content_type,
             filename=attachment.original_name,
@@ -714,7 +714,7 @@ def attachment_download(request, pk):
         file=attachment.original_name,
         sha256=attachment.sha256,
     )
-    return _file_response(
+    return serve_private_file(
         attachment.file.name,
         content_type=attachment.content_type,
         filename=attachment.original_name,

@@ -8,4 +8,5 @@ app_name = "archive_search"
 
 urlpatterns = [
     path("", views.ArchiveSearchView.as_view(), name="index"),
+    path("file/<int:pk>/", views.entry_file, name="file"),
 ]

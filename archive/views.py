@@ -10,8 +10,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.log_actions import log
 
 from applications.access import is_reviewer
+from applications.admin_views import serve_private_file
 from applications.models import State
 from catalogue.models import ApplicationKind, Department
 from regions.models import Region
@@ -20,6 +22,7 @@ from .models import ArchiveEntry
 from .search import FACETS, archive_search
 
 PER_PAGE = 20
+CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 
 FACET_TITLES = {
     "kind": "档案类别",
@@ -161,8 +164,31 @@ class ArchiveSearchView(WagtailAdminTemplateMixin, TemplateView):
                     f"/my/files/{attachment.pk}/preview/"
                 )
             hit.application_url = _safe_reverse("review:application", application.reference)
+        elif entry.format in ("jpg", "png"):
+            hit.preview_url = _safe_reverse("archive_search:file", entry.pk)
+        hit.file_url = _safe_reverse("archive_search:file", entry.pk)
         hit.inspect_url = (
             _safe_reverse("archive_entries:inspect", entry.pk)
             if self.request.user.is_superuser
             else None
         )
+
+
+def entry_file(request, pk):
+    """The stored file of one archive entry the user may see, shown inline (原件);
+    each view is written to the audit log."""
+    from .wagtail_hooks import get_entry
+
+    if not is_reviewer(request.user):
+        raise Http404("页面不存在")
+    entry = get_entry(request.user, pk)
+    stored = entry.stored_file
+    if not stored.name:
+        raise Http404("文件不存在或已被删除")
+    log(instance=entry, action="archive.view_file", user=request.user)
+    return serve_private_file(
+        stored.name,
+        content_type=CONTENT_TYPES.get(entry.format, "application/octet-stream"),
+        filename=entry.original_name,
+        as_attachment=entry.format not in CONTENT_TYPES,
+    )

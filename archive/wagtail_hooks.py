@@ -250,6 +250,14 @@ class EntryInspectView(InspectView):
 
     def get_header_buttons(self):
         buttons = list(super().get_header_buttons())
+        buttons.append(
+            HeaderButton(
+                "查看原件",
+                url=reverse("archive_search:file", args=[self.object.pk]),
+                icon_name="doc-full",
+                attrs={"target": "_blank", "rel": "noopener"},
+            )
+        )
         if can_restart(self.object):
             buttons.append(
                 HeaderButton("重新识别", url=_retry_url(self.object), icon_name="rotate")
@@ -382,3 +390,4 @@ def register_archive_viewset():
 @hooks.register("register_log_actions")
 def register_archive_log_actions(actions):
     actions.register_action("archive.retry", "重新识别", "重新识别档案材料")
+    actions.register_action("archive.view_file", "查看原件", "查看档案材料原件")

@@ -502,6 +502,38 @@ def test_admin_search_page_preview_link(client, data):
     assert data.entries.certificate_b.original_name not in html  # another department's
 
 
+def test_the_original_opens_inline_for_those_who_may_see_it_and_is_audited(
+    client, data, settings, tmp_path
+):
+    from wagtail.models import ModelLogEntry
+
+    folder = tmp_path / "private"
+    (folder / "imports").mkdir(parents=True)
+    (folder / "imports" / "2019-subsidy.pdf").write_bytes(b"%PDF-1.4 scanned archive")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "cms.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    imported = f"{SEARCH_URL}file/{data.entries.imported.pk}/"
+    client.force_login(data.users.power)
+    assert client.get(imported).status_code == 404  # the paper archive: superusers only
+    assert client.get(f"{SEARCH_URL}file/{data.entries.certificate_b.pk}/").status_code == 404
+
+    client.force_login(data.users.root)
+    assert imported in client.get(SEARCH_URL, {"q": "2019"}).content.decode()
+    response = client.get(imported)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["Cache-Control"].startswith("private, no-store")
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 scanned archive"
+    logged = ModelLogEntry.objects.get(action="archive.view_file")
+    assert (logged.object_id, logged.user) == (str(data.entries.imported.pk), data.users.root)
+
+
 def test_admin_search_page_pagination(client, data, monkeypatch):
     monkeypatch.setattr("archive.views.PER_PAGE", 4)
     client.force_login(data.users.root)
