@@ -260,6 +260,13 @@ def check_two_characters_inside_a_word(data, engine):
     assert set(ids(longer)) == pks(e.subsidy_a, e.same_b, e.imported)
 
 
+def check_one_character_inside_a_word(data, engine):
+    e = data.entries
+    results = search(data, "桩", engine)  # 直流充电桩, 交流充电桩, 直流桩合格证
+    assert set(ids(results)) == pks(e.certificate_a, e.certificate_b, e.invoice_a)
+    assert all("<mark>桩</mark>" in h.highlight for h in results.hits)
+
+
 def check_certificate(data, engine):
     e = data.entries
     results = search(data, "合格证", engine)
@@ -373,6 +380,7 @@ def check_duplicates(data, engine):
 
 ALL_CHECKS = [
     check_two_characters_inside_a_word,
+    check_one_character_inside_a_word,
     check_certificate,
     check_credit_code_prefix,
     check_invoice_number,
