@@ -59,6 +59,10 @@ class ArchiveEntry(models.Model):
     text = models.TextField("识别文字", blank=True)
     fields = models.JSONField("识别字段", default=dict, blank=True)
     qr_payloads = models.JSONField("二维码内容", default=list, blank=True)
+    # Copies of the recognised invoice code and number (also in `fields`), indexed:
+    # duplicate detection and exact-number search look them up on every results page.
+    invoice_code = models.CharField("识别的发票代码", max_length=32, blank=True, db_index=True)
+    invoice_number = models.CharField("识别的发票号码", max_length=32, blank=True, db_index=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
@@ -77,6 +81,14 @@ class ArchiveEntry(models.Model):
     def __str__(self):
         return self.original_name
 
+    def save(self, *args, **kwargs):
+        for name, value in indexed_invoice(self.fields).items():
+            setattr(self, name, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "fields" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "invoice_code", "invoice_number"}
+        super().save(*args, **kwargs)
+
     @property
     def application(self):
         return self.attachment.application if self.attachment_id else None
@@ -85,3 +97,13 @@ class ArchiveEntry(models.Model):
     def stored_file(self):
         """The FieldFile holding the bytes, wherever the entry came from."""
         return self.attachment.file if self.attachment_id else self.file
+
+
+def indexed_invoice(fields) -> dict[str, str]:
+    """The indexed columns that mirror recognised `fields`: write them with the fields
+    (``ArchiveEntry.save`` does; a queryset ``update(fields=...)`` must add them)."""
+    fields = fields if isinstance(fields, dict) else {}
+    return {
+        "invoice_code": str(fields.get("invoice_code") or "")[:32],
+        "invoice_number": str(fields.get("invoice_number") or "")[:32],
+    }

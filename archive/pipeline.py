@@ -41,7 +41,7 @@ from .fields import (
     parse_decimal,
     recognise,
 )
-from .models import ArchiveEntry
+from .models import ArchiveEntry, indexed_invoice
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +195,7 @@ def run_extraction(entry: ArchiveEntry) -> ArchiveEntry:
             status=ArchiveEntry.Status.DONE,
             text=result.text,
             fields=jsonable(fields),
+            **indexed_invoice(fields),
             qr_payloads=list(result.qr_payloads),
             method=result.method,
             pages=result.pages,

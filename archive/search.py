@@ -321,8 +321,8 @@ def _material_exact_q(word: Word) -> Q:
         Q(sha256=word.sha)
         | Q(attachment_id__in=_lines(invoice_number=code))
         | Q(attachment_id__in=_lines(invoice_code=code))
-        | Q(fields__invoice_number=code)
-        | Q(fields__invoice_code=code)
+        | Q(invoice_number=code)
+        | Q(invoice_code=code)
     )
     if documents.CODE_MIN <= len(code) <= documents.CODE_MAX:
         q |= Q(text__regex=rf"(^|{_NOT_ALNUM}){code}($|{_NOT_ALNUM})")
@@ -336,8 +336,8 @@ def _material_prefix_q(word: Word) -> Q:
     q = (
         Q(attachment_id__in=_lines(invoice_number__startswith=code))
         | Q(attachment_id__in=_lines(invoice_code__startswith=code))
-        | Q(fields__invoice_number__startswith=code)
-        | Q(fields__invoice_code__startswith=code)
+        | Q(invoice_number__startswith=code)
+        | Q(invoice_code__startswith=code)
     )
     if len(code) >= SHA_PREFIX_MIN:
         q |= Q(sha256__startswith=word.sha)
@@ -672,10 +672,10 @@ def invoice_uses(numbers) -> dict[str, list[tuple[str, int, str]]]:
         "subsidy__application__reference",
     )
     recognised = ArchiveEntry.objects.filter(
-        fields__invoice_number__in=sorted(numbers), attachment__isnull=False
+        invoice_number__in=numbers, attachment__isnull=False
     ).values_list(
-        "fields__invoice_code",
-        "fields__invoice_number",
+        "invoice_code",
+        "invoice_number",
         f"{_APP}id",
         f"{_APP}reference",
     )
@@ -701,10 +701,13 @@ def duplicate_flags_for(entries, lines=None) -> dict[int, list[str]]:
     ):
         holders.setdefault(digest, set()).add(application_id)
     imported: dict[str, set[int]] = {}
-    for digest, pk in ArchiveEntry.objects.filter(
-        sha256__in=digests, attachment__isnull=True
-    ).values_list("sha256", "pk"):
-        imported.setdefault(digest, set()).add(pk)
+    # Looked up by the indexed digest alone: "attachment IS NULL" in the query would
+    # lead SQLite's planner to walk every imported entry instead.
+    for digest, pk, attachment_id in ArchiveEntry.objects.filter(sha256__in=digests).values_list(
+        "sha256", "pk", "attachment_id"
+    ):
+        if attachment_id is None:
+            imported.setdefault(digest, set()).add(pk)
 
     for entry in entries:
         own = entry.attachment.application_id if entry.attachment_id else None

@@ -314,6 +314,14 @@ def test_invoice_number_differing_from_the_qr_code_is_reported(licensed, private
     assert (entry.method, entry.ocr_pages) == ("text-layer", 0)
     assert entry.qr_payloads == [samples.INVOICE_QR]
     assert entry.fields["invoice_number"] == "12345678"
+    stored = ArchiveEntry.objects.get(pk=entry.pk)  # the indexed copies follow the fields
+    assert (stored.invoice_code, stored.invoice_number) == (
+        samples.INVOICE["invoice_code"],
+        "12345678",
+    )
+    stored.fields = {}
+    stored.save(update_fields=["fields"])
+    assert ArchiveEntry.objects.filter(pk=entry.pk, invoice_number="").exists()
     assert pipeline.declared_values(entry) == {
         "invoice_number": "87654321",
         "invoice_code": samples.INVOICE["invoice_code"],
