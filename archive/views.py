@@ -23,6 +23,7 @@ from .search import FACETS, archive_search
 
 PER_PAGE = 20
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+IMAGE_FORMATS = ("jpg", "png")
 
 FACET_TITLES = {
     "kind": "档案类别",
@@ -164,7 +165,7 @@ class ArchiveSearchView(WagtailAdminTemplateMixin, TemplateView):
                     f"/my/files/{attachment.pk}/preview/"
                 )
             hit.application_url = _safe_reverse("review:application", application.reference)
-        elif entry.format in ("jpg", "png"):
+        elif entry.format in IMAGE_FORMATS:
             hit.preview_url = _safe_reverse("archive_search:file", entry.pk)
         hit.file_url = _safe_reverse("archive_search:file", entry.pk)
         hit.inspect_url = (
@@ -175,8 +176,12 @@ class ArchiveSearchView(WagtailAdminTemplateMixin, TemplateView):
 
 
 def entry_file(request, pk):
-    """The stored file of one archive entry the user may see, shown inline (原件);
-    each view is written to the audit log."""
+    """The stored file (原件) of one archive entry the user may see: images shown
+    inline, PDFs downloaded (served under a sandboxing CSP, a browser's PDF viewer
+    would not run). Each view is written to the audit log, and to the application's
+    history when the file belongs to one."""
+    from applications.workflow import record_view
+
     from .wagtail_hooks import get_entry
 
     if not is_reviewer(request.user):
@@ -186,9 +191,17 @@ def entry_file(request, pk):
     if not stored.name:
         raise Http404("文件不存在或已被删除")
     log(instance=entry, action="archive.view_file", user=request.user)
+    if entry.attachment_id:
+        attachment = entry.attachment
+        record_view(
+            attachment.application,
+            request.user,
+            "downloaded",
+            f"{attachment.requirement.name}：{attachment.original_name}（档案检索）",
+        )
     return serve_private_file(
         stored.name,
         content_type=CONTENT_TYPES.get(entry.format, "application/octet-stream"),
         filename=entry.original_name,
-        as_attachment=entry.format not in CONTENT_TYPES,
+        as_attachment=entry.format not in IMAGE_FORMATS,
     )

@@ -510,7 +510,7 @@ def test_admin_search_page_preview_link(client, data):
     assert data.entries.certificate_b.original_name not in html  # another department's
 
 
-def test_the_original_opens_inline_for_those_who_may_see_it_and_is_audited(
+def test_the_original_is_served_to_those_who_may_see_it_and_is_audited(
     client, data, settings, tmp_path
 ):
     from wagtail.models import ModelLogEntry
@@ -535,11 +535,24 @@ def test_the_original_opens_inline_for_those_who_may_see_it_and_is_audited(
     response = client.get(imported)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline")
+    assert response["Content-Disposition"].startswith("attachment")  # PDFs are downloaded
     assert response["Cache-Control"].startswith("private, no-store")
     assert b"".join(response.streaming_content) == b"%PDF-1.4 scanned archive"
     logged = ModelLogEntry.objects.get(action="archive.view_file")
     assert (logged.object_id, logged.user) == (str(data.entries.imported.pk), data.users.root)
+
+    # A material of an application the department reviews: an image opens inline, and
+    # the application's history records who looked at it.
+    scan = data.entries.certificate_a.attachment
+    (folder / scan.file.name).parent.mkdir(parents=True, exist_ok=True)
+    (folder / scan.file.name).write_bytes(b"jpeg bytes")
+    client.force_login(data.users.power)
+    response = client.get(f"{SEARCH_URL}file/{data.entries.certificate_a.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("inline")
+    event = data.a1.events.get(action="downloaded")
+    assert event.actor == data.users.power and "直流桩合格证.jpg（档案检索）" in event.note
 
 
 def test_admin_search_page_pagination(client, data, monkeypatch):
