@@ -12,13 +12,12 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q, Sum
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
@@ -30,6 +29,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from catalogue.models import ApplicationKind, Department
 from cms.crypto import Secret, mask
+from cms.storage import private_file_response
 from regions.choices import county_label
 
 from . import workflow
@@ -40,7 +40,7 @@ from .access import (
     reviewer_departments,
 )
 from .materials import checklist, duplicate_hashes
-from .models import Application, Attachment, DepartmentReview, Event, State, private_storage
+from .models import Application, Attachment, DepartmentReview, Event, State
 
 URL_NAMESPACE = "review"
 
@@ -649,48 +649,18 @@ class DecideView(ReviewActionView):
 # --- Files ------------------------------------------------------------------------
 
 
-def serve_private_file(name, *, content_type, filename, as_attachment):
-    """Serve one stored object: streamed from the local folder, or a short-lived
-    presigned URL when the private storage is S3-compatible."""
-    storage = private_storage()
-    if hasattr(storage, "bucket_name"):
-        response = HttpResponseRedirect(
-            storage.url(
-                name,
-                parameters={
-                    "ResponseContentDisposition": content_disposition_header(
-                        as_attachment, filename
-                    ),
-                    "ResponseContentType": content_type,
-                },
-            )
-        )
-    else:
-        try:
-            handle = storage.open(name, "rb")
-        except FileNotFoundError as exc:
-            raise Http404("文件不存在或已被删除") from exc
-        response = FileResponse(
-            handle, content_type=content_type, as_attachment=as_attachment, filename=filename
-        )
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def attachment_preview(request, pk):
     """The JPEG preview (image or PDF first page) of one attachment, for the review page."""
     attachment = get_review_attachment(request.user, pk)
     if attachment.preview:
-        return serve_private_file(
+        return private_file_response(
             attachment.preview.name,
             content_type="image/jpeg",
             filename=f"preview-{attachment.pk}.jpg",
             as_attachment=False,
         )
     if attachment.is_image:
-        return serve_private_file(
+        return private_file_response(
             attachment.file.name,
             content_type=attachment.content_type,
             filename=attachment.original_name,
@@ -714,7 +684,7 @@ def attachment_download(request, pk):
         file=attachment.original_name,
         sha256=attachment.sha256,
     )
-    return serve_private_file(
+    return private_file_response(
         attachment.file.name,
         content_type=attachment.content_type,
         filename=attachment.original_name,

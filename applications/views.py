@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from catalogue.models import ApplicantType, ApplicationKind
 from catalogue.views import count_label
-from cms.storage import StorageUnavailable
+from cms.storage import StorageUnavailable, private_file_response
 
 from . import access, lines, materials, rules, workflow
 from .forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, save_detail
@@ -943,30 +943,6 @@ def _download_name(attachment) -> str:
     return name if name.lower().endswith(suffix) else name + suffix
 
 
-def _serve(field_file, *, filename, content_type, as_attachment):
-    storage, name = field_file.storage, field_file.name
-    if hasattr(storage, "bucket_name"):
-        # S3: hand out a presigned URL with the storage's short expiry; the store sends
-        # the bytes with the disposition and type set here.
-        url = storage.url(
-            name,
-            parameters={
-                "ResponseContentDisposition": content_disposition_header(as_attachment, filename),
-                "ResponseContentType": content_type,
-            },
-        )
-        return _secure(HttpResponseRedirect(url))
-    try:
-        handle = storage.open(name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件不存在或已被删除") from exc
-    response = FileResponse(
-        handle, as_attachment=as_attachment, filename=filename, content_type=content_type
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return _secure(response)
-
-
 def _is_owner(request, application) -> bool:
     applicant = _applicant(request)
     return applicant is not None and applicant.pk == application.applicant_id
@@ -975,8 +951,8 @@ def _is_owner(request, application) -> bool:
 @login_required
 def download(request, pk):
     attachment = access.get_visible_attachment(request.user, pk)
-    response = _serve(
-        attachment.file,
+    response = private_file_response(
+        attachment.file.name,
         filename=_download_name(attachment),
         content_type=attachment.content_type or "application/octet-stream",
         as_attachment=True,
@@ -996,15 +972,15 @@ def preview(request, pk):
     attachment = access.get_visible_attachment(request.user, pk)
     stem = attachment.original_name.rsplit(".", 1)[0] or "文件"
     if attachment.preview:
-        return _serve(
-            attachment.preview,
+        return private_file_response(
+            attachment.preview.name,
             filename=f"{stem}-预览.jpg",
             content_type="image/jpeg",
             as_attachment=False,
         )
     if attachment.is_image:
-        return _serve(
-            attachment.file,
+        return private_file_response(
+            attachment.file.name,
             filename=_download_name(attachment),
             content_type=attachment.content_type,
             as_attachment=False,

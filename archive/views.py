@@ -13,9 +13,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from applications.access import is_reviewer
-from applications.admin_views import serve_private_file
 from applications.models import State
 from catalogue.models import ApplicationKind, Department
+from cms.storage import private_file_response
 from regions.models import Region
 
 from .models import ArchiveEntry
@@ -199,7 +199,7 @@ def entry_file(request, pk):
             "downloaded",
             f"{attachment.requirement.name}：{attachment.original_name}（档案检索）",
         )
-    return serve_private_file(
+    return private_file_response(
         stored.name,
         content_type=CONTENT_TYPES.get(entry.format, "application/octet-stream"),
         filename=entry.original_name,

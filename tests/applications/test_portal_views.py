@@ -32,6 +32,7 @@ from applications.models import (
     Station,
 )
 from catalogue.models import ApplicantType, ApplicationKind, Department
+from cms.storage import private_file_response
 from regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -627,12 +628,12 @@ def test_s3_storage_redirects_to_a_presigned_url():
             calls.update(name=name, parameters=parameters, expire=expire)
             return f"https://s3.example.com/portal/{name}?X-Amz-Signature=abc"
 
-    class FakeFile:
-        storage = FakeS3()
-        name = "private/applications/1/x.pdf"
-
-    response = views._serve(
-        FakeFile(), filename="营业执照.pdf", content_type="application/pdf", as_attachment=True
+    response = private_file_response(
+        "private/applications/1/x.pdf",
+        filename="营业执照.pdf",
+        content_type="application/pdf",
+        as_attachment=True,
+        storage=FakeS3(),
     )
     assert response.status_code == 302
     assert response["Location"].startswith("https://s3.example.com/portal/")
