@@ -300,15 +300,22 @@ def _in_fields(fields: Iterable[str], lookup: str, value) -> Q:
     return q
 
 
+def _has(field: str, needle: str, pattern: str, *, ignore_case: bool = False) -> Q:
+    """`field` matches `pattern` (which contains `needle`). A plain substring test runs
+    first: the database evaluates it in C and skips the regular expression (a Python
+    function on SQLite) for every row without the needle."""
+    i = "i" if ignore_case else ""
+    return Q(**{f"{field}__{i}contains": needle}) & Q(**{f"{field}__{i}regex": pattern})
+
+
 def _term_in(term: str, fields: Iterable[str]) -> Q:
     """The term as the text index sees it: Han pairs anywhere, Latin/digit whole words."""
     if is_han(term):
         return _in_fields(fields, "icontains", term)
-    # The substring test first, as in _text_has: most rows never reach the regex.
     pattern = rf"(^|{_NOT_ALNUM}){re.escape(term)}($|{_NOT_ALNUM})"
     q = Q()
     for name in fields:
-        q |= Q(**{f"{name}__icontains": term}) & Q(**{f"{name}__iregex": pattern})
+        q |= _has(name, term, pattern, ignore_case=True)
     return q
 
 
@@ -318,13 +325,6 @@ TEXT_FIELDS = ("text", *NAME_FIELDS)
 
 def _lines(**lookup):
     return InvoiceLine.objects.filter(**lookup).values("invoice_file_id")
-
-
-def _text_has(code: str, pattern: str) -> Q:
-    """The text matches `pattern` (which contains `code`). A plain substring test runs
-    first: the database evaluates it in C and skips the regular expression (a Python
-    function on SQLite) for every row without the code."""
-    return Q(text__contains=code) & Q(text__regex=pattern)
 
 
 def _material_exact_q(word: Word) -> Q:
@@ -337,7 +337,7 @@ def _material_exact_q(word: Word) -> Q:
         | Q(invoice_code=code)
     )
     if documents.CODE_MIN <= len(code) <= documents.CODE_MAX:
-        q |= _text_has(code, rf"(^|{_NOT_ALNUM}){code}($|{_NOT_ALNUM})")
+        q |= _has("text", code, rf"(^|{_NOT_ALNUM}){code}($|{_NOT_ALNUM})")
     return q
 
 
@@ -356,7 +356,7 @@ def _material_prefix_q(word: Word) -> Q:
     if len(code) <= documents.CODE_MAX:
         low = max(0, documents.CODE_MIN - len(code))
         high = documents.CODE_MAX - len(code)
-        q |= _text_has(code, rf"(^|{_NOT_ALNUM}){code}[0-9A-Z]{{{low},{high}}}($|{_NOT_ALNUM})")
+        q |= _has("text", code, rf"(^|{_NOT_ALNUM}){code}[0-9A-Z]{{{low},{high}}}($|{_NOT_ALNUM})")
     return q
 
 
