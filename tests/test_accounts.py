@@ -1,7 +1,7 @@
 """Applicant accounts through the web: registration, login, profile and API tokens."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -149,6 +149,7 @@ def test_register_page_explains_types_and_fields(client):
     assert 'enctype="multipart/form-data"' in html
 
 
+@pytest.mark.clock("2026-06-10 10:00")  # a Wednesday
 def test_register_enterprise_goes_to_review(client):
     response = client.post(reverse("accounts:register"), enterprise_post())
     assert response.status_code == 302
@@ -166,13 +167,15 @@ def test_register_enterprise_goes_to_review(client):
     assert licence.format == "png"
     review = DepartmentReview.objects.get(application=application)
     assert review.department.code == "platform"
-    assert review.due_date is not None
+    # 3 个工作日, counted from the day after receipt: Thursday, Friday, Monday.
+    assert review.due_date == date(2026, 6, 15)
+    assert review.calendar_missing_year is None
 
     page = client.get(response["Location"])
     html = page.content.decode()
     assert "等待审核" in html
     assert "3个工作日" in html and "高峰期顺延" in html
-    assert f"{review.due_date.year}年{review.due_date.month}月{review.due_date.day}日" in html
+    assert "预计在 <strong>2026年6月15日</strong> 前完成" in html
 
 
 def test_register_builder_too(client):

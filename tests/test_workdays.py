@@ -126,7 +126,16 @@ def test_an_edit_through_the_model_changes_the_result():
 # --- uncovered years -----------------------------------------------------------------
 
 
-def test_a_date_in_2027_raises_calendar_not_covered():
+@pytest.fixture
+def uncovered_2027():
+    """2027 without a calendar, whatever the seed data holds by then (the tests below are
+    about the year after the last one entered, not about 2027 itself)."""
+    SpecialDay.objects.filter(date__year=2027).delete()
+    CalendarYear.objects.filter(year=2027).delete()
+    return 2027
+
+
+def test_a_date_in_2027_raises_calendar_not_covered(uncovered_2027):
     with pytest.raises(CalendarNotCovered) as info:
         is_working_day(D(2027, 1, 4))
     assert info.value.year == 2027
@@ -135,7 +144,7 @@ def test_a_date_in_2027_raises_calendar_not_covered():
     )
 
 
-def test_counting_into_2027_raises_and_deadline_for_flags_it():
+def test_counting_into_2027_raises_and_deadline_for_flags_it(uncovered_2027):
     with pytest.raises(CalendarNotCovered) as info:
         add_working_days(D(2026, 12, 28), 10)
     assert info.value.year == 2027
@@ -144,10 +153,11 @@ def test_counting_into_2027_raises_and_deadline_for_flags_it():
     assert deadline_for(D(2027, 3, 1), 0).is_uncovered
 
 
-def test_adding_the_year_makes_it_covered():
+def test_adding_the_year_makes_it_covered(uncovered_2027):
     CalendarYear.objects.create(year=2027)
     assert is_working_day(D(2027, 1, 4)) is True  # Monday, no special days entered
-    assert deadline_for(D(2026, 12, 28), 10).due is not None
+    # 29–31 Dec, then 1 Jan (no holiday entered yet: a plain Friday) and 4–8, 11 Jan.
+    assert deadline_for(D(2026, 12, 28), 10) == Deadline(D(2027, 1, 11), None)
 
 
 # --- deadline_for / working_days_between / is_overdue --------------------------------
@@ -166,7 +176,7 @@ def test_deadline_for_dates_and_datetimes():
     assert deadline_for(datetime.datetime(2026, 3, 13, 16, 30), 0).due == D(2026, 3, 13)
 
 
-def test_working_days_between():
+def test_working_days_between(uncovered_2027):
     assert working_days_between(D(2026, 9, 30), D(2026, 10, 10)) == 3
     assert working_days_between(D(2026, 10, 10), D(2026, 9, 30)) == -3
     assert working_days_between(D(2026, 3, 16), D(2026, 3, 16)) == 0
@@ -195,7 +205,7 @@ def test_clean_refuses_a_workday_on_a_weekday():
     assert info.value.message_dict == {"kind": ["调休上班日应为周六或周日"]}
 
 
-def test_clean_refuses_a_year_without_calendar_year():
+def test_clean_refuses_a_year_without_calendar_year(uncovered_2027):
     day = SpecialDay(date=D(2027, 1, 1), kind=SpecialDay.Kind.HOLIDAY, name="元旦")
     with pytest.raises(ValidationError) as info:
         day.clean()

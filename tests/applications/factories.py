@@ -220,7 +220,8 @@ def upload_for(requirement: MaterialRequirement, name: str | None = None):
 
 
 def next_working_day(after: datetime.date | None = None) -> datetime.date:
-    """The first working day strictly after ``after`` (default: today)."""
+    """The first working day strictly after ``after`` (default: today, which the tests that
+    call it pin with the ``clock`` marker inside the covered calendar)."""
     from workdays.calendar import add_working_days
 
     return add_working_days(after or timezone.localdate(), 1)

@@ -47,7 +47,9 @@ from .factories import (
     upload,
 )
 
-pytestmark = pytest.mark.django_db
+# Deadlines, survey dates and subsidy years count from today: run at a fixed moment inside
+# the covered calendar (tests/conftest.py), whatever the real date.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]
 
 
 def rows_by_code(application):

@@ -28,7 +28,9 @@ from catalogue.models import ApplicationKind
 from . import factories
 from .factories import POWER_ITEM, ROAD_ITEM, TRAFFIC_ITEM
 
-pytestmark = pytest.mark.django_db
+# Deadlines, survey dates and subsidy years count from today: run at a fixed moment inside
+# the covered calendar (tests/conftest.py), whatever the real date.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]
 
 LIST = "/admin/review/"
 

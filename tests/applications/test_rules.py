@@ -33,7 +33,7 @@ from applications.rules import invoice_problems, problems_for_submission
 from applications.uploads import UploadRejected
 from applications.workflow import WorkflowError, withdraw
 from catalogue.models import ApplicationKind
-from workdays.models import SpecialDay
+from workdays.models import CalendarYear, SpecialDay
 
 from .factories import (
     GREEN_ITEM,
@@ -58,7 +58,9 @@ from .factories import (
     upload,
 )
 
-pytestmark = pytest.mark.django_db
+# Deadlines, survey dates and subsidy years count from today: run at a fixed moment inside
+# the covered calendar (tests/conftest.py), whatever the real date.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]
 
 
 # --------------------------------------------------------------------------- 运营商注册
@@ -522,9 +524,12 @@ def survey_problems(application, day):
     return problems_for_submission(application)
 
 
+@pytest.mark.clock("2026-12-21 10:00")  # a Monday, the last full week of the covered calendar
 def test_the_survey_date_must_be_a_future_working_day(operator):
+    CalendarYear.objects.filter(year=2027).delete()  # the next year's notice not yet entered
     application = joint_application(operator)
     today = timezone.localdate()
+    assert today == datetime.date(2026, 12, 21)
     assert problems_for_submission(application) == []
     for day in (today, today - datetime.timedelta(days=1)):
         assert survey_problems(application, day) == ["期望现场踏勘日期应晚于今天。"]

@@ -73,7 +73,9 @@ from .factories import (
     submit,
 )
 
-pytestmark = pytest.mark.django_db
+# Deadlines, survey dates and subsidy years count from today: run at a fixed moment inside
+# the covered calendar (tests/conftest.py), whatever the real date.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]
 
 V = Attachment.Verdict
 R = DepartmentReview.Status
@@ -228,8 +230,9 @@ def test_each_department_gets_the_deadline_of_its_own_items(catalogue):
     }
 
 
+@pytest.mark.clock("2026-12-30 10:00")  # Wednesday: 3 working days end in January 2027
 def test_a_deadline_in_an_unmaintained_year_is_flagged_not_guessed(pending_operator):
-    CalendarYear.objects.filter(year__gte=timezone.localdate().year).delete()
+    CalendarYear.objects.filter(year=2027).delete()  # the notice for 2027 is not entered
     application = make_application(pending_operator, ApplicationKind.ACCOUNT)
     attach(application, "business-licence", png_upload("营业执照.png"))
     application = submit(application)
@@ -237,7 +240,7 @@ def test_a_deadline_in_an_unmaintained_year_is_flagged_not_guessed(pending_opera
     review = application.reviews.get()
     assert review.department.code == "platform"
     assert review.due_date is None
-    assert review.calendar_missing_year == timezone.localdate().year
+    assert review.calendar_missing_year == 2027
     assert not review.is_overdue()
 
 
@@ -631,7 +634,9 @@ def test_registering_an_enterprise_puts_it_under_review(catalogue, private_folde
     assert (private_folder / licence.file.name).is_file()
     review = application.reviews.get()
     assert review.department.code == "platform"
-    assert review.due_date is not None  # 3 个工作日
+    # 3 个工作日 from Wednesday 2026-06-10 (the test clock): Thursday, Friday, Monday.
+    assert review.due_date == datetime.date(2026, 6, 15)
+    assert review.calendar_missing_year is None
     assert actions(application) == ["created", "uploaded", "submitted"]
 
 

@@ -93,6 +93,7 @@ def upload_material(page, name: str, path) -> None:
 # --------------------------------------------------------------------------- 1. registration
 
 
+@pytest.mark.clock("2026-06-10 10:00")  # a Wednesday: 3 working days end on Monday the 15th
 def test_builder_registers_with_licence_and_waits_for_review(page, server, tmp_path):
     from accounts.models import Applicant
 
@@ -122,7 +123,7 @@ def test_builder_registers_with_licence_and_waits_for_review(page, server, tmp_p
     assert page.locator("h1").inner_text() == "注册已提交，等待审核"
     banner = page.locator(".status-banner").inner_text()
     assert "xinyang_builder" in banner
-    assert re.search(r"预计在 \d{4}年\d{1,2}月\d{1,2}日 前完成", banner), banner
+    assert "预计在 2026年6月15日 前完成" in banner, banner
     applicant = Applicant.objects.get(user__username="xinyang_builder")
     assert applicant.status == Applicant.Status.PENDING
     assert applicant.credit_code == credit_code

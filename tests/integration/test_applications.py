@@ -273,6 +273,7 @@ def test_minio_down_stores_nothing_and_leaves_no_orphan(joint, stopped):
 # --------------------------------------------------------------------------- PostgreSQL
 
 
+@pytest.mark.clock()  # deadlines count from today: a fixed moment in the covered calendar
 def test_the_joint_workflow_runs_on_postgresql(
     applicant, bucket_cleanup, django_capture_on_commit_callbacks
 ):
