@@ -566,9 +566,9 @@ def _form_data(application: Application, raw: dict) -> dict:
 
 
 @sensitive_variables("raw", "data")
-def _save_detail(application: Application, raw: dict):
+def _save_detail(application: Application, raw: dict, *, user):
     data = _form_data(application, raw)
-    obj, form = save_detail(application, data)
+    obj, form = save_detail(application, data, user=user)
     if obj is None:
         raise ApiError(
             422,
@@ -766,7 +766,7 @@ def create_application(request, payload: ApplicationIn):
             _applicant(request), kind, user=request.user, item_codes=payload.items
         )
         if payload.detail is not None:
-            _save_detail(application, payload.detail)
+            _save_detail(application, payload.detail, user=request.user)
     return Status(201, application_out(application))
 
 
@@ -801,7 +801,7 @@ def update_detail(request, reference: Reference):
     application = _own(request, reference)
     _require_editable(application)
     body = _json_body(request)
-    _save_detail(application, body)
+    _save_detail(application, body, user=request.user)
     return application_out(application)
 
 

@@ -129,8 +129,6 @@ FIELDSETS = {
     ],
 }
 
-WITHDRAWABLE = (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED)
-
 
 # --- helpers ------------------------------------------------------------------------
 
@@ -515,11 +513,7 @@ def _render_detail(
         "events": _events(application),
         "submit_problems": submit_problems or [],
         "rating_errors": rating_errors or [],
-        "can_withdraw": application.state in WITHDRAWABLE
-        and not any(
-            r.status in (DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED)
-            for r in reviews
-        ),
+        "can_withdraw": workflow.can_withdraw(application),
         "can_delete": application.state == State.DRAFT
         and application.kind != ApplicationKind.ACCOUNT,
         "can_rate": application.is_finished and application.rating is None,
@@ -549,7 +543,7 @@ def detail(request, reference):
     application = access.get_own_application(request.user, reference)
     if request.method == "POST":
         try:
-            obj, form = save_detail(application, request.POST)
+            obj, form = save_detail(application, request.POST, user=request.user)
         except workflow.WorkflowError as exc:
             messages.error(request, exc.message)
             return redirect(_detail_url(application))
