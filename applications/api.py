@@ -32,9 +32,8 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.debug import sensitive_variables
 from ninja import File, Form, NinjaAPI, Path, Query, Status, UploadedFile
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
@@ -65,6 +64,7 @@ from .api_schemas import (
     TechnicianIn,
     TechnicianOut,
 )
+from .files import serve_attachment
 from .forms import DETAIL_FORMS, form_errors, save_detail
 from .materials import add_attachment, checklist, remove_attachment, requirement_for
 from .models import Application, Attachment, Event, Interconnection, State, Station
@@ -1066,26 +1066,4 @@ def delete_attachment(request, reference: Reference, attachment_id: FileId):
 )
 def download_attachment(request, reference: Reference, attachment_id: FileId):
     application = _own(request, reference)
-    attachment = _attachment_of(application, attachment_id)
-    storage = attachment.file.storage
-    disposition = content_disposition_header(True, attachment.original_name)
-    if hasattr(storage, "bucket_name"):
-        url = storage.url(
-            attachment.file.name,
-            parameters={
-                "ResponseContentDisposition": disposition,
-                "ResponseContentType": attachment.content_type,
-            },
-        )
-        return HttpResponseRedirect(url)
-    try:
-        handle = storage.open(attachment.file.name, "rb")
-    except FileNotFoundError as exc:
-        logger.error("stored object missing for attachment %s", attachment.pk)
-        raise Http404("文件已丢失，请重新上传；如需帮助请联系平台技术支持。") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return serve_attachment(_attachment_of(application, attachment_id))

@@ -25,9 +25,9 @@ from django.views.decorators.http import require_POST
 
 from catalogue.models import ApplicantType, ApplicationKind
 from catalogue.views import count_label
-from cms.storage import StorageUnavailable, private_file_response
+from cms.storage import StorageUnavailable
 
-from . import access, lines, materials, rules, workflow
+from . import access, files, lines, materials, rules, workflow
 from .forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, save_detail
 from .models import (
     Attachment,
@@ -929,14 +929,6 @@ def orders_xlsx(request, reference):
 # --- files --------------------------------------------------------------------------
 
 
-def _download_name(attachment) -> str:
-    name = attachment.original_name or "文件"
-    suffix = f".{attachment.format}"
-    if attachment.format == "jpg" and name.lower().endswith((".jpeg", ".jpg")):
-        return name
-    return name if name.lower().endswith(suffix) else name + suffix
-
-
 def _is_owner(request, application) -> bool:
     applicant = _applicant(request)
     return applicant is not None and applicant.pk == application.applicant_id
@@ -945,38 +937,24 @@ def _is_owner(request, application) -> bool:
 @login_required
 def download(request, pk):
     attachment = access.get_visible_attachment(request.user, pk)
-    response = private_file_response(
-        attachment.file.name,
-        filename=_download_name(attachment),
-        content_type=attachment.content_type or "application/octet-stream",
-        as_attachment=True,
-    )
-    if not _is_owner(request, attachment.application):
-        workflow.record_view(
-            attachment.application,
-            request.user,
-            "downloaded",
-            note=f"{attachment.requirement.name}：{attachment.original_name}",
-        )
+    response = files.serve_attachment(attachment)
+    _record_staff_read(request, attachment, "downloaded")
     return response
 
 
 @login_required
 def preview(request, pk):
     attachment = access.get_visible_attachment(request.user, pk)
-    stem = attachment.original_name.rsplit(".", 1)[0] or "文件"
-    if attachment.preview:
-        return private_file_response(
-            attachment.preview.name,
-            filename=f"{stem}-预览.jpg",
-            content_type="image/jpeg",
-            as_attachment=False,
+    response = files.serve_preview(attachment)
+    _record_staff_read(request, attachment, "previewed")
+    return response
+
+
+def _record_staff_read(request, attachment, what):
+    if not _is_owner(request, attachment.application):
+        workflow.record_view(
+            attachment.application,
+            request.user,
+            what,
+            note=f"{attachment.requirement.name}：{attachment.original_name}",
         )
-    if attachment.is_image:
-        return private_file_response(
-            attachment.file.name,
-            filename=_download_name(attachment),
-            content_type=attachment.content_type,
-            as_attachment=False,
-        )
-    raise Http404("此文件没有预览图")

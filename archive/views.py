@@ -13,16 +13,15 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from applications.access import is_reviewer
+from applications.files import serve_file
 from applications.models import State
 from catalogue.models import ApplicationKind, Department
-from cms.storage import private_file_response
 from regions.models import Region
 
 from .models import ArchiveEntry
 from .search import FACETS, archive_search
 
 PER_PAGE = 20
-CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 IMAGE_FORMATS = ("jpg", "png")
 
 FACET_TITLES = {
@@ -199,9 +198,9 @@ def entry_file(request, pk):
             "downloaded",
             f"{attachment.requirement.name}：{attachment.original_name}（档案检索）",
         )
-    return private_file_response(
+    return serve_file(
         stored.name,
-        content_type=CONTENT_TYPES.get(entry.format, "application/octet-stream"),
-        filename=entry.original_name,
+        original_name=entry.original_name,
+        fmt=entry.format,
         as_attachment=entry.format not in IMAGE_FORMATS,
     )
