@@ -42,6 +42,7 @@ from ninja.renderers import JSONRenderer
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from accounts.models import Applicant
+from accounts.services import enforce_idle_lock
 from catalogue.models import ApplicationKind, MaterialRequirement
 from cms.crypto import EncryptedTextField, mask
 from cms.storage import StorageUnavailable
@@ -111,13 +112,18 @@ class ApplicantTokenAuth(BearerTokenAuth):
         applicant = Applicant.objects.filter(user=request.user).first()
         if applicant is None:
             raise AuthorizationError(message="此令牌所属的用户不是申请人账号，不能调用办事接口。")
+        enforce_idle_lock(applicant)  # the web login's three-month rule
         if applicant.status != Applicant.Status.ACTIVE:
             message = STATUS_REFUSALS.get(applicant.status, "账号当前不能使用接口。")
             raise AuthorizationError(
                 message=message.format(note=applicant.status_note or "长期未登录")
             )
         request.applicant = applicant
+        super()._touch_last_used(api_token)  # only a token that was let in counts as use
         return api_token
+
+    def _touch_last_used(self, api_token):
+        """Deferred: the base class would record use before the account checks above."""
 
 
 class UnicodeJSONRenderer(JSONRenderer):

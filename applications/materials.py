@@ -144,8 +144,12 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
     if either fails, whatever was written is removed, so no row points at a missing
     object and no object is left without its row.
     """
-    from .workflow import lock
+    from .workflow import WorkflowError, lock, require_applicant_may_act
 
+    try:
+        require_applicant_may_act(application)
+    except WorkflowError as exc:
+        raise UploadRejected(exc.message) from exc
     application.refresh_from_db(fields=["state"])
     if not (application.is_editable or accepts_late_upload(application, requirement)):
         raise UploadRejected("申请已提交，当前不能修改材料；如需修改，请先撤回申请。")
@@ -220,8 +224,12 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
 
 def remove_attachment(attachment, *, user) -> None:
     """Delete an attachment's row, then its objects once the transaction commits."""
-    from .workflow import lock
+    from .workflow import WorkflowError, lock, require_applicant_may_act
 
+    try:
+        require_applicant_may_act(attachment.application)
+    except WorkflowError as exc:
+        raise UploadRejected(exc.message) from exc
     names = [n for n in (attachment.file.name, attachment.preview.name) if n]
     with transaction.atomic():
         application = lock(attachment.application)

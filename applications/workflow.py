@@ -48,6 +48,26 @@ def _event(application, user, action, *, note="", department=None, from_state=""
     )
 
 
+INACTIVE_MESSAGE = "账号尚未通过审核或已被锁定，暂不能办理业务。"
+
+
+def require_applicant_may_act(application) -> None:
+    """Every change an applicant makes checks the account state afresh: only an active
+    account acts, and a pending one only on its own 账号注册 application."""
+    from accounts.models import Applicant
+
+    status = (
+        Applicant.objects.filter(pk=application.applicant_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status == Applicant.Status.ACTIVE:
+        return
+    if status == Applicant.Status.PENDING and application.kind == ApplicationKind.ACCOUNT:
+        return
+    raise WorkflowError(INACTIVE_MESSAGE)
+
+
 def lock(application) -> Application:
     """The application re-read under a row lock (SELECT ... FOR UPDATE on PostgreSQL),
     so two departments or an applicant and a reviewer acting at once take turns and each
@@ -141,7 +161,7 @@ def choose_items(applicant, kind, item_codes=None) -> list[ServiceItem]:
 @transaction.atomic
 def create_application(applicant, kind, *, user, item_codes=None, title="") -> Application:
     if kind != ApplicationKind.ACCOUNT and not applicant.is_active:
-        raise WorkflowError("账号尚未通过审核或已被锁定，暂不能办理业务。")
+        raise WorkflowError(INACTIVE_MESSAGE)
     if (
         kind == ApplicationKind.OPERATOR_REGISTRATION
         and Application.objects.filter(applicant=applicant, kind=kind)
@@ -160,6 +180,7 @@ def create_application(applicant, kind, *, user, item_codes=None, title="") -> A
 
 def set_items(application, item_codes, *, user) -> None:
     """Change the chosen joint items of a draft (the checklist follows)."""
+    require_applicant_may_act(application)
     if application.state != State.DRAFT:
         raise WorkflowError("申请已提交，不能修改办理事项；如需修改，请先撤回申请。")
     items = choose_items(application.applicant, application.kind, item_codes)
@@ -183,6 +204,7 @@ def _deadline_fields(received_at, items):
 @transaction.atomic
 def submit(application, *, user) -> Application:
     application = lock(application)
+    require_applicant_may_act(application)
     if application.state not in (State.DRAFT, State.NEEDS_SUPPLEMENT):
         raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能提交。")
     problems = problems_for_submission(application)
@@ -233,6 +255,7 @@ def submit(application, *, user) -> Application:
 def withdraw(application, *, user) -> Application:
     """撤回: back to draft while no department has decided."""
     application = lock(application)
+    require_applicant_may_act(application)
     if application.state not in IN_REVIEW:
         raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能撤回。")
     if not can_withdraw(application):
@@ -255,6 +278,7 @@ def delete_application(application, *, user) -> None:
     """删除: only drafts; stored files are removed after the rows are gone."""
     from .materials import delete_stored_objects
 
+    require_applicant_may_act(application)
     if application.state != State.DRAFT:
         raise WorkflowError("只能删除草稿；已提交的申请请先撤回。")
     if application.kind == ApplicationKind.STATION_DOSSIER and application.detail:
@@ -489,6 +513,7 @@ def _on_approved(application) -> None:
 
 @transaction.atomic
 def rate(application, *, user, score: int, comment: str = "") -> Application:
+    require_applicant_may_act(application)
     if not application.is_finished:
         raise WorkflowError("办结后才能进行满意度评价。")
     if application.rating is not None:
