@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from catalogue.models import ApplicantType, ApplicationKind
 from catalogue.views import count_label
+from cms.exports import neutralise
 from cms.storage import StorageUnavailable
 
 from . import access, files, lines, materials, rules, workflow
@@ -823,13 +824,11 @@ ORDER_HEADERS = [
     "订单金额（元）",
 ]
 SIGNATURE_LINE = "申请单位（盖章）：____________    负责人签字：____________    日期：____________"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe_text(value: str) -> str:
+def _safe_text(value) -> str:
     """Text cells never start like a formula (CSV/Excel injection)."""
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return neutralise(str(value))
 
 
 def _order_export(request, reference):
