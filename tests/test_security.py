@@ -164,3 +164,65 @@ def test_mask_never_shows_more_than_a_quarter(length):
     secret = "".join(chr(ord("a") + n % 26) for n in range(length))
     shown = [c for c in mask(secret) if c != "*"]
     assert 0 < len(shown) <= length / 4
+
+
+# --------------------------------------------------------------------------- body cap
+
+
+class UnreadableBody:
+    """A request body that fails the test if anything reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+def test_an_anonymous_oversized_body_is_refused_before_it_is_read(settings):
+    settings.PORTAL_ANONYMOUS_MAX_BODY_MB = 12
+    response = Client().post(
+        "/account/register/",
+        data=b"",
+        content_type="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(13 * 1024 * 1024),
+        **{"wsgi.input": UnreadableBody()},
+    )
+    assert response.status_code == 413
+    assert "12 MB" in response.content.decode()
+
+
+def test_a_signed_in_applicant_may_send_up_to_the_upload_limit(settings, operator):
+    settings.PORTAL_ANONYMOUS_MAX_BODY_MB = 1
+    settings.PORTAL_MAX_UPLOAD_MB = 50
+    client = Client()
+    client.force_login(operator.user)
+    response = client.post(
+        "/my/",
+        data=b"",
+        content_type="application/octet-stream",
+        CONTENT_LENGTH=str(2 * 1024 * 1024),
+        **{"wsgi.input": UnreadableBody()},
+    )
+    assert response.status_code != 413
+    # Nobody may send more than the upload limit (plus the form around it).
+    response = client.post(
+        "/my/",
+        data=b"",
+        content_type="application/octet-stream",
+        CONTENT_LENGTH=str(60 * 1024 * 1024),
+        **{"wsgi.input": UnreadableBody()},
+    )
+    assert response.status_code == 413
+
+
+def test_an_api_call_with_a_bad_token_gets_the_anonymous_cap(settings):
+    settings.PORTAL_ANONYMOUS_MAX_BODY_MB = 1
+    response = Client().post(
+        "/api/v1/applications/SQ1/attachments",
+        data=b"",
+        content_type="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(5 * 1024 * 1024),
+        HTTP_AUTHORIZATION="Bearer not-a-token",
+        **{"wsgi.input": UnreadableBody()},
+    )
+    assert response.status_code == 413

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AccountStateMiddleware",
+    "cms.middleware.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "cms.middleware.ServiceUnavailableMiddleware",
@@ -187,6 +188,9 @@ if os.environ.get("S3_BUCKET"):
 
 # Uploads: size limit per file and the largest image accepted (decompression bombs).
 PORTAL_MAX_UPLOAD_MB = env_int("PORTAL_MAX_UPLOAD_MB", 50)
+# Largest request body without a signed-in user or a valid API token (registration with
+# its licence scan), checked from Content-Length before the body is read.
+PORTAL_ANONYMOUS_MAX_BODY_MB = env_int("PORTAL_ANONYMOUS_MAX_BODY_MB", 12)
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated;
 # see cms/net.py). Empty: the client address is REMOTE_ADDR.
 PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", [])
