@@ -538,3 +538,18 @@ def test_csv_exports_neutralise_formulas(client, superuser, joint):
     # Wagtail's own reports write CSV through the same writer.
     report = client.get("/admin/reports/site-history/", {"export": "csv"})
     assert report.status_code == 200
+
+
+def test_reviewers_list_only_applicants_their_departments_handle(
+    client, staff, joint, resident, superuser
+):
+    """A department reviewer sees the applicants of applications it reviews; a resident
+    with nothing there stays hidden, in the list and behind the inspect URL."""
+    client.force_login(staff["power"])
+    names = [a.name for a in rows(client.get("/admin/applicants/"))]
+    assert joint.applicant.name in names
+    assert resident.name not in names
+    assert client.get(f"/admin/applicants/inspect/{resident.pk}/").status_code == 404
+    assert client.get(f"/admin/applicants/inspect/{joint.applicant_id}/").status_code == 200
+    client.force_login(staff["platform"])
+    assert resident.name in [a.name for a in rows(client.get("/admin/applicants/"))]
