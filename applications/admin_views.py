@@ -519,7 +519,7 @@ class ReviewActionView(View):
 
     def department(self):
         raw = self.request.POST.get("department", "")
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
             return None
         return Department.objects.filter(pk=int(raw)).first()
 

@@ -92,6 +92,8 @@ STATUS_REFUSALS = {
 }
 
 
+MAX_OFFSET = 1_000_000  # larger offsets overflow the database's integers
+
 # --- Authentication ---------------------------------------------------------------
 
 
@@ -732,7 +734,7 @@ def list_applications(
     kind: str = Query("", description="按申请类型筛选。"),
     state: str = Query("", description="按状态筛选，如 draft、needs_supplement。"),
     limit: int = Query(20, ge=1, le=100, description="每页条数，1–100。"),
-    offset: int = Query(0, ge=0, description="起始位置。"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="起始位置，0–1000000。"),
 ):
     query = Application.objects.filter(applicant=_applicant(request))
     if kind:
@@ -814,7 +816,7 @@ def update_detail(request, reference: Reference):
 def _json_body(request) -> dict:
     try:
         body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(
             400,
             "请求内容不是有效的 JSON，请检查格式（UTF-8 编码，Content-Type: application/json）。",

@@ -105,7 +105,7 @@ def requirement_for(application, code_or_pk) -> MaterialRequirement:
     key = str(code_or_pk)
     found = (
         requirements.filter(pk=int(key)).first()
-        if key.isdigit()
+        if key.isascii() and key.isdigit() and len(key) < 10
         else requirements.filter(code=key).first()
     )
     if found is None:

@@ -16,12 +16,14 @@ from applications.access import is_reviewer
 from applications.files import serve_file
 from applications.models import State
 from catalogue.models import ApplicationKind, Department
+from cms.middleware import bad_request
 from regions.models import Region
 
 from .models import ArchiveEntry
 from .search import FACETS, archive_search
 
 PER_PAGE = 20
+MAX_PAGE = 10_000  # beyond this the offset would overflow the database's integers
 IMAGE_FORMATS = ("jpg", "png")
 
 FACET_TITLES = {
@@ -66,6 +68,9 @@ class ArchiveSearchView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not is_reviewer(request.user):
             raise Http404("页面不存在")
+        years = request.GET.getlist("year")
+        if any(not (y.isascii() and y.isdigit() and len(y) == 4) for y in years if y):
+            return bad_request(request, "年份应为四位数字，例如 2024。")
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -101,7 +106,7 @@ class ArchiveSearchView(WagtailAdminTemplateMixin, TemplateView):
         query = request.GET.get("q", "").strip()
         filters = {name: request.GET.getlist(name) for name in FACETS}
         try:
-            page = max(1, int(request.GET.get("page", "1")))
+            page = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
         except ValueError:
             page = 1
         results = archive_search(request.user, query, **filters, page=page, per_page=PER_PAGE)

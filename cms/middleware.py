@@ -73,6 +73,13 @@ def _valid_bearer(request) -> bool:
     ).exists()
 
 
+def bad_request(request, message):
+    """A 400 that tells the user, in Chinese, what was wrong with the request."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return TemplateResponse(request, "400.html", {"message": message}, status=400).render()
+
+
 def _too_large(request, limit_mb):
     message = f"提交的内容超过 {limit_mb} MB，未被接收。请压缩文件或分次上传后重试。"
     if request.path.startswith("/api/"):
