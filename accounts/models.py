@@ -143,6 +143,7 @@ class Applicant(models.Model):
         self.locked_at = timezone.now()
         self.status_note = reason
         self.save(update_fields=["status", "locked_at", "status_note"])
+        end_sessions(self.user)
 
     def unlock(self) -> None:
         self.status = self.Status.ACTIVE
@@ -152,6 +153,21 @@ class Applicant(models.Model):
         # The idle clock restarts at the unlock, not at the stale last login.
         self.user.last_login = timezone.now()
         self.user.save(update_fields=["last_login"])
+
+
+def end_sessions(user) -> int:
+    """Delete every stored session of `user` (database sessions); returns how many.
+    Other session engines are covered by AccountStateMiddleware, which logs a locked
+    account out at its next request."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
 
 
 class LoginAttempt(models.Model):

@@ -5,14 +5,17 @@ functions; the authentication backend enforces the lock and the rate limit for e
 login, the Wagtail admin's included.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import ApplicantType, ApplicationKind
+from cms.net import client_address
 
 from .models import Applicant, LoginAttempt
 
@@ -135,22 +138,41 @@ def recent_failures(username: str = "", ip: str | None = None, now=None) -> tupl
 
 
 def check_login_allowed(username: str, ip: str | None) -> None:
-    """Raise LoginRefused when the rate limit or the account state forbids a login."""
+    """Raise LoginRefused when the rate limit or the account state forbids a login.
+
+    The per-name limit refuses. The per-address limit slows every attempt from that
+    address down and refuses only names that failed from there themselves: one busy
+    address (a proxy, an office NAT) cannot lock out a correct password."""
     by_name, by_ip = recent_failures(username, ip)
-    if by_name >= MAX_FAILURES_PER_USERNAME or by_ip >= MAX_FAILURES_PER_IP:
+    refused = by_name >= MAX_FAILURES_PER_USERNAME
+    if by_ip >= MAX_FAILURES_PER_IP:
+        time.sleep(getattr(settings, "PORTAL_LOGIN_SLOWDOWN_SECONDS", 1.0))
+        refused = refused or _failed_from(username, ip)
+    if refused:
         minutes = int(FAILURE_WINDOW.total_seconds() // 60)
         raise LoginRefused(f"登录失败次数过多，为保护账号安全，请 {minutes} 分钟后再试。")
     applicant = (
         Applicant.objects.select_related("user").filter(user__username__iexact=username).first()
     )
-    if applicant is None:
-        return
-    if applicant.is_idle():
-        applicant.lock()
-    if applicant.status == Applicant.Status.LOCKED:
+    if applicant is not None and enforce_idle_lock(applicant):
         raise LoginRefused(
             "账号超过三个月未登录，已被锁定。请联系省平台解锁（技术支持电话见页面底部）。"
         )
+
+
+def _failed_from(username: str, ip: str) -> bool:
+    since = timezone.now() - FAILURE_WINDOW
+    return LoginAttempt.objects.filter(
+        succeeded=False, at__gte=since, ip_address=ip, username__iexact=username
+    ).exists()
+
+
+def enforce_idle_lock(applicant) -> bool:
+    """The three-month idle rule, the same for web logins and API tokens: lock an idle
+    account; True when the account is locked (now or before)."""
+    if applicant.is_idle():
+        applicant.lock()
+    return applicant.status == Applicant.Status.LOCKED
 
 
 def record_attempt(username: str, ip: str | None, succeeded: bool) -> None:
@@ -158,4 +180,4 @@ def record_attempt(username: str, ip: str | None, succeeded: bool) -> None:
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_address(request)

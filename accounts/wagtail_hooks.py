@@ -28,7 +28,7 @@ from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from applications.access import is_reviewer
+from applications.access import is_reviewer, visible_applications
 from catalogue.models import ApplicationKind
 from cms.crypto import Secret, mask
 from regions.choices import county_label
@@ -43,6 +43,15 @@ def manages_accounts(user) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or user.review_departments.filter(code=PLATFORM_DEPARTMENT).exists()
+
+
+def visible_applicants(user):
+    """Account managers (省平台, superusers) see every applicant; any other reviewer only
+    the applicants of applications its departments review (applications.access)."""
+    applicants = Applicant.objects.all()
+    if manages_accounts(user):
+        return applicants
+    return applicants.filter(pk__in=visible_applications(user).values("applicant_id"))
 
 
 def _staff_users(condition):
@@ -97,7 +106,9 @@ class ApplicantIndexView(IndexView):
     any_permission_required = ["view"]
 
     def get_base_queryset(self):
-        return Applicant.objects.select_related("user", "region", "region__parent")
+        return visible_applicants(self.request.user).select_related(
+            "user", "region", "region__parent"
+        )
 
     @cached_property
     def columns(self):
@@ -159,6 +170,9 @@ class ApplicantInspectView(InspectView):
         "id_number": "身份证号码",
         "registration": "账号注册申请",
     }
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(visible_applicants(self.request.user), pk=self.pk)
 
     def get_field_label(self, field_name, field):
         if field_name in self.EXTRA_LABELS:

@@ -29,10 +29,9 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from catalogue.models import ApplicationKind, Department
 from cms.crypto import Secret, mask
-from cms.storage import private_file_response
 from regions.choices import county_label
 
-from . import workflow
+from . import files, workflow
 from .access import (
     get_visible_application,
     get_visible_attachment,
@@ -48,6 +47,7 @@ URL_NAMESPACE = "review"
 LOG_ACTIONS = {
     "applications.view": ("查看申请", "查看了申请"),
     "applications.download": ("下载申请材料", "下载了申请材料"),
+    "applications.preview": ("预览申请材料", "预览了申请材料"),
     "applications.export": ("导出审核列表", "导出审核列表"),
     "applications.start_review": ("开始审核", "开始审核"),
     "applications.material_verdict": ("审核材料", "审核了一份材料"),
@@ -519,7 +519,7 @@ class ReviewActionView(View):
 
     def department(self):
         raw = self.request.POST.get("department", "")
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
             return None
         return Department.objects.filter(pk=int(raw)).first()
 
@@ -650,43 +650,32 @@ class DecideView(ReviewActionView):
 
 
 def attachment_preview(request, pk):
-    """The JPEG preview (image or PDF first page) of one attachment, for the review page."""
+    """The JPEG preview (image or PDF first page) of one attachment, for the review page;
+    audited like a download."""
     attachment = get_review_attachment(request.user, pk)
-    if attachment.preview:
-        return private_file_response(
-            attachment.preview.name,
-            content_type="image/jpeg",
-            filename=f"preview-{attachment.pk}.jpg",
-            as_attachment=False,
-        )
-    if attachment.is_image:
-        return private_file_response(
-            attachment.file.name,
-            content_type=attachment.content_type,
-            filename=attachment.original_name,
-            as_attachment=False,
-        )
-    raise Http404("此文件没有预览")
+    response = files.serve_preview(attachment)
+    _audit_file(request, attachment, "previewed", "applications.preview")
+    return response
 
 
 def attachment_download(request, pk):
     attachment = get_review_attachment(request.user, pk)
+    response = files.serve_attachment(attachment)
+    _audit_file(request, attachment, "downloaded", "applications.download")
+    return response
+
+
+def _audit_file(request, attachment, what, action):
     workflow.record_view(
         attachment.application,
         request.user,
-        "downloaded",
+        what,
         f"{attachment.requirement.name}：{attachment.original_name}",
     )
     audit(
         request,
         attachment.application,
-        "applications.download",
+        action,
         file=attachment.original_name,
         sha256=attachment.sha256,
-    )
-    return private_file_response(
-        attachment.file.name,
-        content_type=attachment.content_type,
-        filename=attachment.original_name,
-        as_attachment=True,
     )

@@ -32,9 +32,8 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.debug import sensitive_variables
 from ninja import File, Form, NinjaAPI, Path, Query, Status, UploadedFile
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
@@ -43,6 +42,7 @@ from ninja.renderers import JSONRenderer
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from accounts.models import Applicant
+from accounts.services import enforce_idle_lock
 from catalogue.models import ApplicationKind, MaterialRequirement
 from cms.crypto import EncryptedTextField, mask
 from cms.storage import StorageUnavailable
@@ -65,6 +65,7 @@ from .api_schemas import (
     TechnicianIn,
     TechnicianOut,
 )
+from .files import serve_attachment
 from .forms import DETAIL_FORMS, form_errors, save_detail
 from .materials import add_attachment, checklist, remove_attachment, requirement_for
 from .models import Application, Attachment, Event, Interconnection, State, Station
@@ -91,6 +92,8 @@ STATUS_REFUSALS = {
 }
 
 
+MAX_OFFSET = 1_000_000  # larger offsets overflow the database's integers
+
 # --- Authentication ---------------------------------------------------------------
 
 
@@ -111,13 +114,18 @@ class ApplicantTokenAuth(BearerTokenAuth):
         applicant = Applicant.objects.filter(user=request.user).first()
         if applicant is None:
             raise AuthorizationError(message="此令牌所属的用户不是申请人账号，不能调用办事接口。")
+        enforce_idle_lock(applicant)  # the web login's three-month rule
         if applicant.status != Applicant.Status.ACTIVE:
             message = STATUS_REFUSALS.get(applicant.status, "账号当前不能使用接口。")
             raise AuthorizationError(
                 message=message.format(note=applicant.status_note or "长期未登录")
             )
         request.applicant = applicant
+        super()._touch_last_used(api_token)  # only a token that was let in counts as use
         return api_token
+
+    def _touch_last_used(self, api_token):
+        """Deferred: the base class would record use before the account checks above."""
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -566,9 +574,9 @@ def _form_data(application: Application, raw: dict) -> dict:
 
 
 @sensitive_variables("raw", "data")
-def _save_detail(application: Application, raw: dict):
+def _save_detail(application: Application, raw: dict, *, user):
     data = _form_data(application, raw)
-    obj, form = save_detail(application, data)
+    obj, form = save_detail(application, data, user=user)
     if obj is None:
         raise ApiError(
             422,
@@ -726,7 +734,7 @@ def list_applications(
     kind: str = Query("", description="按申请类型筛选。"),
     state: str = Query("", description="按状态筛选，如 draft、needs_supplement。"),
     limit: int = Query(20, ge=1, le=100, description="每页条数，1–100。"),
-    offset: int = Query(0, ge=0, description="起始位置。"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="起始位置，0–1000000。"),
 ):
     query = Application.objects.filter(applicant=_applicant(request))
     if kind:
@@ -766,7 +774,7 @@ def create_application(request, payload: ApplicationIn):
             _applicant(request), kind, user=request.user, item_codes=payload.items
         )
         if payload.detail is not None:
-            _save_detail(application, payload.detail)
+            _save_detail(application, payload.detail, user=request.user)
     return Status(201, application_out(application))
 
 
@@ -801,14 +809,14 @@ def update_detail(request, reference: Reference):
     application = _own(request, reference)
     _require_editable(application)
     body = _json_body(request)
-    _save_detail(application, body)
+    _save_detail(application, body, user=request.user)
     return application_out(application)
 
 
 def _json_body(request) -> dict:
     try:
         body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(
             400,
             "请求内容不是有效的 JSON，请检查格式（UTF-8 编码，Content-Type: application/json）。",
@@ -1066,26 +1074,4 @@ def delete_attachment(request, reference: Reference, attachment_id: FileId):
 )
 def download_attachment(request, reference: Reference, attachment_id: FileId):
     application = _own(request, reference)
-    attachment = _attachment_of(application, attachment_id)
-    storage = attachment.file.storage
-    disposition = content_disposition_header(True, attachment.original_name)
-    if hasattr(storage, "bucket_name"):
-        url = storage.url(
-            attachment.file.name,
-            parameters={
-                "ResponseContentDisposition": disposition,
-                "ResponseContentType": attachment.content_type,
-            },
-        )
-        return HttpResponseRedirect(url)
-    try:
-        handle = storage.open(attachment.file.name, "rb")
-    except FileNotFoundError as exc:
-        logger.error("stored object missing for attachment %s", attachment.pk)
-        raise Http404("文件已丢失，请重新上传；如需帮助请联系平台技术支持。") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return serve_attachment(_attachment_of(application, attachment_id))

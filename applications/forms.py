@@ -198,15 +198,19 @@ def form_errors(form) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def save_detail(application, data):
+def save_detail(application, data, *, user=None):
     """Validate and save the detail of an editable application; returns (obj, form)."""
-    from .workflow import WorkflowError
+    from .workflow import WorkflowError, lock, reopen_approved, require_applicant_may_act
 
-    if not application.is_editable:
+    require_applicant_may_act(application)
+    if not lock(application).is_editable:
         raise WorkflowError("申请已提交，当前不能修改；如需修改，请先撤回申请。")
     form = detail_form(application, data)
     if form is None or not form.is_valid():
         return None, form
+    if form.instance.pk and form.has_changed():
+        # The form is shared by every department of the application.
+        reopen_approved(application, user=user, note="修改申请表")
     obj = form.save()
     if application.kind in (ApplicationKind.STATION_DOSSIER,):
         application.title = obj.station_name

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from catalogue.models import MaterialRequirement
 
-from .models import Attachment, Event, private_storage
+from .models import Attachment, DepartmentReview, Event, private_storage
 from .uploads import UploadRejected, display_name, inspect_upload, make_preview, storage_key
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def requirement_for(application, code_or_pk) -> MaterialRequirement:
     key = str(code_or_pk)
     found = (
         requirements.filter(pk=int(key)).first()
-        if key.isdigit()
+        if key.isascii() and key.isdigit() and len(key) < 10
         else requirements.filter(code=key).first()
     )
     if found is None:
@@ -114,13 +114,25 @@ def requirement_for(application, code_or_pk) -> MaterialRequirement:
 
 
 def accepts_late_upload(application, requirement) -> bool:
-    """可容缺 material may follow after submission, until the application is decided."""
-    from .models import State
+    """可容缺 material may follow after submission, until its department has decided."""
+    from .workflow import IN_REVIEW
 
-    return requirement.source == MaterialRequirement.Source.DEFERRABLE and application.state in (
-        State.SUBMITTED,
-        State.UNDER_REVIEW,
-        State.RESUBMITTED,
+    return (
+        requirement.source == MaterialRequirement.Source.DEFERRABLE
+        and application.state in IN_REVIEW
+        and not application.reviews.filter(
+            department=requirement.item.department_id,
+            status__in=[DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED],
+        ).exists()
+    )
+
+
+def _reopen_for(application, requirement, *, user, what: str) -> None:
+    """A change to an approved department's material reopens that department's review."""
+    from .workflow import reopen_approved
+
+    reopen_approved(
+        application, [requirement.item.department_id], user=user, note=f"{what}“{requirement.name}”"
     )
 
 
@@ -132,6 +144,13 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
     if either fails, whatever was written is removed, so no row points at a missing
     object and no object is left without its row.
     """
+    from .workflow import WorkflowError, lock, require_applicant_may_act
+
+    try:
+        require_applicant_may_act(application)
+    except WorkflowError as exc:
+        raise UploadRejected(exc.message) from exc
+    application.refresh_from_db(fields=["state"])
     if not (application.is_editable or accepts_late_upload(application, requirement)):
         raise UploadRejected("申请已提交，当前不能修改材料；如需修改，请先撤回申请。")
     if not application.requirements().filter(pk=requirement.pk).exists():
@@ -159,6 +178,10 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
     written = []
     try:
         with transaction.atomic():
+            # Re-checked under the row lock: a reviewer deciding at this moment waits.
+            locked = lock(application)
+            if not (locked.is_editable or accepts_late_upload(locked, requirement)):
+                raise UploadRejected("申请状态已变化，当前不能修改材料，请刷新后重试。")
             stored_name = storage.save(key, upload)
             written.append(stored_name)
             preview_name = ""
@@ -188,6 +211,7 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
                 action="uploaded" if application.is_editable else "deferred_material_supplied",
                 note=f"{requirement.name}：{shown_name}",
             )
+            _reopen_for(locked, requirement, user=user, what="上传")
     except BaseException:
         for name_written in written:
             try:
@@ -200,11 +224,18 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
 
 def remove_attachment(attachment, *, user) -> None:
     """Delete an attachment's row, then its objects once the transaction commits."""
-    application = attachment.application
-    if not application.is_editable:
-        raise UploadRejected("申请已提交，当前不能删除材料；如需修改，请先撤回申请。")
+    from .workflow import WorkflowError, lock, require_applicant_may_act
+
+    try:
+        require_applicant_may_act(attachment.application)
+    except WorkflowError as exc:
+        raise UploadRejected(exc.message) from exc
     names = [n for n in (attachment.file.name, attachment.preview.name) if n]
     with transaction.atomic():
+        application = lock(attachment.application)
+        if not application.is_editable:
+            raise UploadRejected("申请已提交，当前不能删除材料；如需修改，请先撤回申请。")
+        _reopen_for(application, attachment.requirement, user=user, what="删除")
         Event.objects.create(
             application=application,
             actor=user,

@@ -269,11 +269,13 @@ class Event(models.Model):
         "rejected": "审核不通过",
         "rated": "满意度评价",
         "downloaded": "下载材料",
+        "previewed": "预览材料",
+        "review_reopened": "重新审核",
         "viewed": "查看申请",
         "exported": "导出",
     }
     # Staff reads: the reviewers' audit trail, not part of the applicant's history.
-    STAFF_READS = ("viewed", "downloaded", "exported")
+    STAFF_READS = ("viewed", "downloaded", "previewed", "exported")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)

@@ -25,9 +25,10 @@ from django.views.decorators.http import require_POST
 
 from catalogue.models import ApplicantType, ApplicationKind
 from catalogue.views import count_label
-from cms.storage import StorageUnavailable, private_file_response
+from cms.exports import neutralise
+from cms.storage import StorageUnavailable
 
-from . import access, lines, materials, rules, workflow
+from . import access, files, lines, materials, rules, workflow
 from .forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, save_detail
 from .models import (
     Attachment,
@@ -128,8 +129,6 @@ FIELDSETS = {
         ("送达方式", ["delivery", "postal_address"]),
     ],
 }
-
-WITHDRAWABLE = (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED)
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -515,11 +514,7 @@ def _render_detail(
         "events": _events(application),
         "submit_problems": submit_problems or [],
         "rating_errors": rating_errors or [],
-        "can_withdraw": application.state in WITHDRAWABLE
-        and not any(
-            r.status in (DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED)
-            for r in reviews
-        ),
+        "can_withdraw": workflow.can_withdraw(application),
         "can_delete": application.state == State.DRAFT
         and application.kind != ApplicationKind.ACCOUNT,
         "can_rate": application.is_finished and application.rating is None,
@@ -549,7 +544,7 @@ def detail(request, reference):
     application = access.get_own_application(request.user, reference)
     if request.method == "POST":
         try:
-            obj, form = save_detail(application, request.POST)
+            obj, form = save_detail(application, request.POST, user=request.user)
         except workflow.WorkflowError as exc:
             messages.error(request, exc.message)
             return redirect(_detail_url(application))
@@ -829,13 +824,11 @@ ORDER_HEADERS = [
     "订单金额（元）",
 ]
 SIGNATURE_LINE = "申请单位（盖章）：____________    负责人签字：____________    日期：____________"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe_text(value: str) -> str:
+def _safe_text(value) -> str:
     """Text cells never start like a formula (CSV/Excel injection)."""
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return neutralise(str(value))
 
 
 def _order_export(request, reference):
@@ -935,14 +928,6 @@ def orders_xlsx(request, reference):
 # --- files --------------------------------------------------------------------------
 
 
-def _download_name(attachment) -> str:
-    name = attachment.original_name or "文件"
-    suffix = f".{attachment.format}"
-    if attachment.format == "jpg" and name.lower().endswith((".jpeg", ".jpg")):
-        return name
-    return name if name.lower().endswith(suffix) else name + suffix
-
-
 def _is_owner(request, application) -> bool:
     applicant = _applicant(request)
     return applicant is not None and applicant.pk == application.applicant_id
@@ -951,38 +936,24 @@ def _is_owner(request, application) -> bool:
 @login_required
 def download(request, pk):
     attachment = access.get_visible_attachment(request.user, pk)
-    response = private_file_response(
-        attachment.file.name,
-        filename=_download_name(attachment),
-        content_type=attachment.content_type or "application/octet-stream",
-        as_attachment=True,
-    )
-    if not _is_owner(request, attachment.application):
-        workflow.record_view(
-            attachment.application,
-            request.user,
-            "downloaded",
-            note=f"{attachment.requirement.name}：{attachment.original_name}",
-        )
+    response = files.serve_attachment(attachment)
+    _record_staff_read(request, attachment, "downloaded")
     return response
 
 
 @login_required
 def preview(request, pk):
     attachment = access.get_visible_attachment(request.user, pk)
-    stem = attachment.original_name.rsplit(".", 1)[0] or "文件"
-    if attachment.preview:
-        return private_file_response(
-            attachment.preview.name,
-            filename=f"{stem}-预览.jpg",
-            content_type="image/jpeg",
-            as_attachment=False,
+    response = files.serve_preview(attachment)
+    _record_staff_read(request, attachment, "previewed")
+    return response
+
+
+def _record_staff_read(request, attachment, what):
+    if not _is_owner(request, attachment.application):
+        workflow.record_view(
+            attachment.application,
+            request.user,
+            what,
+            note=f"{attachment.requirement.name}：{attachment.original_name}",
         )
-    if attachment.is_image:
-        return private_file_response(
-            attachment.file.name,
-            filename=_download_name(attachment),
-            content_type=attachment.content_type,
-            as_attachment=False,
-        )
-    raise Http404("此文件没有预览图")

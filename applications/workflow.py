@@ -15,6 +15,12 @@ from .access import can_review
 from .models import Application, Attachment, DepartmentReview, Event, State, SupplementNotice
 from .rules import find_station, problems_for_submission
 
+# The states in which departments are reviewing (the applicant waits).
+IN_REVIEW = (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED)
+# States in which a department may still act on its own review: the others review in
+# parallel while one waits for a supplement.
+REVIEWABLE = (*IN_REVIEW, State.NEEDS_SUPPLEMENT)
+
 
 class WorkflowError(Exception):
     """A step the rules do not allow; `problems` lists what to fix, in Chinese."""
@@ -40,6 +46,67 @@ def _event(application, user, action, *, note="", department=None, from_state=""
         to_state=application.state,
         note=note,
     )
+
+
+INACTIVE_MESSAGE = "账号尚未通过审核或已被锁定，暂不能办理业务。"
+
+
+def require_applicant_may_act(application) -> None:
+    """Every change an applicant makes checks the account state afresh: only an active
+    account acts, and a pending one only on its own 账号注册 application."""
+    from accounts.models import Applicant
+
+    status = (
+        Applicant.objects.filter(pk=application.applicant_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status == Applicant.Status.ACTIVE:
+        return
+    if status == Applicant.Status.PENDING and application.kind == ApplicationKind.ACCOUNT:
+        return
+    raise WorkflowError(INACTIVE_MESSAGE)
+
+
+def lock(application) -> Application:
+    """The application re-read under a row lock (SELECT ... FOR UPDATE on PostgreSQL),
+    so two departments or an applicant and a reviewer acting at once take turns and each
+    sees what the other committed. Call inside a transaction."""
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+_DECIDED = (DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED)
+
+
+def can_withdraw(application) -> bool:
+    """撤回 is possible while the application is in review and no department has decided."""
+    return (
+        application.state in IN_REVIEW
+        and not application.reviews.filter(status__in=_DECIDED).exists()
+    )
+
+
+def reopen_approved(application, departments=None, *, user, note: str) -> list:
+    """Changing what a department approved reopens that department's review: it goes back
+    to 需补正 and restarts when the applicant resubmits. `departments=None`: every
+    department (the application form is shared). Returns the reopened reviews."""
+    reviews = application.reviews.filter(status=DepartmentReview.Status.APPROVED)
+    if departments is not None:
+        reviews = reviews.filter(department__in=departments)
+    reopened = list(reviews.select_related("department"))
+    for review in reopened:
+        review.status = DepartmentReview.Status.NEEDS_SUPPLEMENT
+        review.decided_at = None
+        review.save(update_fields=["status", "decided_at"])
+        _event(
+            application,
+            user,
+            "review_reopened",
+            department=review.department,
+            from_state=application.state,
+            note=f"{review.department.name}已通过的内容被修改（{note}），重新提交后需重新审核。",
+        )
+    return reopened
 
 
 def record_view(application, user, what="viewed", note="") -> None:
@@ -94,7 +161,7 @@ def choose_items(applicant, kind, item_codes=None) -> list[ServiceItem]:
 @transaction.atomic
 def create_application(applicant, kind, *, user, item_codes=None, title="") -> Application:
     if kind != ApplicationKind.ACCOUNT and not applicant.is_active:
-        raise WorkflowError("账号尚未通过审核或已被锁定，暂不能办理业务。")
+        raise WorkflowError(INACTIVE_MESSAGE)
     if (
         kind == ApplicationKind.OPERATOR_REGISTRATION
         and Application.objects.filter(applicant=applicant, kind=kind)
@@ -113,8 +180,9 @@ def create_application(applicant, kind, *, user, item_codes=None, title="") -> A
 
 def set_items(application, item_codes, *, user) -> None:
     """Change the chosen joint items of a draft (the checklist follows)."""
-    if not application.is_editable:
-        raise WorkflowError("申请已提交，不能修改办理事项。")
+    require_applicant_may_act(application)
+    if application.state != State.DRAFT:
+        raise WorkflowError("申请已提交，不能修改办理事项；如需修改，请先撤回申请。")
     items = choose_items(application.applicant, application.kind, item_codes)
     application.items.set(items)
     _event(application, user, "items_changed", note="、".join(i.name for i in items))
@@ -135,7 +203,8 @@ def _deadline_fields(received_at, items):
 
 @transaction.atomic
 def submit(application, *, user) -> Application:
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = lock(application)
+    require_applicant_may_act(application)
     if application.state not in (State.DRAFT, State.NEEDS_SUPPLEMENT):
         raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能提交。")
     problems = problems_for_submission(application)
@@ -185,13 +254,11 @@ def submit(application, *, user) -> Application:
 @transaction.atomic
 def withdraw(application, *, user) -> Application:
     """撤回: back to draft while no department has decided."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.state not in (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED):
+    application = lock(application)
+    require_applicant_may_act(application)
+    if application.state not in IN_REVIEW:
         raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能撤回。")
-    decided = application.reviews.filter(
-        status__in=[DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED]
-    )
-    if decided.exists():
+    if not can_withdraw(application):
         raise WorkflowError("已有部门作出审核结论，不能撤回。")
     before = application.state
     application.reviews.all().delete()
@@ -211,6 +278,7 @@ def delete_application(application, *, user) -> None:
     """删除: only drafts; stored files are removed after the rows are gone."""
     from .materials import delete_stored_objects
 
+    require_applicant_may_act(application)
     if application.state != State.DRAFT:
         raise WorkflowError("只能删除草稿；已提交的申请请先撤回。")
     if application.kind == ApplicationKind.STATION_DOSSIER and application.detail:
@@ -249,7 +317,10 @@ def _review_for(application, user, department=None) -> DepartmentReview:
 
 @transaction.atomic
 def start_review(application, *, user, department=None) -> DepartmentReview:
+    application = lock(application)
     review = _review_for(application, user, department)
+    if application.state not in REVIEWABLE:
+        raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能开始审核。")
     if review.status == DepartmentReview.Status.PENDING:
         review.status = DepartmentReview.Status.UNDER_REVIEW
         review.reviewer = user
@@ -262,10 +333,10 @@ def start_review(application, *, user, department=None) -> DepartmentReview:
 
 @transaction.atomic
 def judge_material(attachment, *, user, accepted: bool, note: str = "") -> Attachment:
-    application = attachment.application
+    application = lock(attachment.application)
     # Only the department that handles the material's item may judge it.
     _require_reviewer(user, application, attachment.requirement.item.department)
-    if application.state not in (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED):
+    if application.state not in IN_REVIEW:
         raise WorkflowError("只有审核中的申请才能审核材料。")
     review = application.reviews.filter(department=attachment.requirement.item.department).first()
     if review is not None and not review.is_open:
@@ -316,10 +387,11 @@ def supplement_items(application, extra=()) -> list[dict]:
 @transaction.atomic
 def request_supplement(application, *, user, extra=(), message="", department=None):
     """一次性告知: one notice listing every missing or wrong item at once."""
+    application = lock(application)
     review = _review_for(application, user, department)
     if not (review.is_open or review.status == DepartmentReview.Status.NEEDS_SUPPLEMENT):
         raise WorkflowError("本部门已作出审核结论，不能再要求补正。")
-    if application.state not in (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED):
+    if application.state not in IN_REVIEW:
         raise WorkflowError("只有审核中的申请才能要求补正。")
     items = supplement_items(application, extra)
     if not items:
@@ -351,9 +423,16 @@ def request_supplement(application, *, user, extra=(), message="", department=No
 
 @transaction.atomic
 def decide(application, *, user, approve: bool, opinion: str = "", department=None):
+    # The lock makes concurrent decisions take turns: the second one recomputes the
+    # application's state from the first one's committed review, never from a stale read.
+    application = lock(application)
     review = _review_for(application, user, department)
     if not review.is_open:
         raise WorkflowError(f"本部门审核状态为“{review.get_status_display()}”，不能再作结论。")
+    if application.state not in REVIEWABLE:
+        raise WorkflowError(
+            f"申请当前状态为“{application.get_state_display()}”，不能作出审核结论。"
+        )
     opinion = (opinion or "").strip()
     if not approve and not opinion:
         raise WorkflowError("不予通过时，请填写审核意见，说明原因。")
@@ -434,6 +513,7 @@ def _on_approved(application) -> None:
 
 @transaction.atomic
 def rate(application, *, user, score: int, comment: str = "") -> Application:
+    require_applicant_may_act(application)
     if not application.is_finished:
         raise WorkflowError("办结后才能进行满意度评价。")
     if application.rating is not None:

@@ -13,16 +13,17 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from applications.access import is_reviewer
+from applications.files import serve_file
 from applications.models import State
 from catalogue.models import ApplicationKind, Department
-from cms.storage import private_file_response
+from cms.middleware import bad_request
 from regions.models import Region
 
 from .models import ArchiveEntry
 from .search import FACETS, archive_search
 
 PER_PAGE = 20
-CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+MAX_PAGE = 10_000  # beyond this the offset would overflow the database's integers
 IMAGE_FORMATS = ("jpg", "png")
 
 FACET_TITLES = {
@@ -67,6 +68,9 @@ class ArchiveSearchView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not is_reviewer(request.user):
             raise Http404("页面不存在")
+        years = request.GET.getlist("year")
+        if any(not (y.isascii() and y.isdigit() and len(y) == 4) for y in years if y):
+            return bad_request(request, "年份应为四位数字，例如 2024。")
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -102,7 +106,7 @@ class ArchiveSearchView(WagtailAdminTemplateMixin, TemplateView):
         query = request.GET.get("q", "").strip()
         filters = {name: request.GET.getlist(name) for name in FACETS}
         try:
-            page = max(1, int(request.GET.get("page", "1")))
+            page = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
         except ValueError:
             page = 1
         results = archive_search(request.user, query, **filters, page=page, per_page=PER_PAGE)
@@ -199,9 +203,9 @@ def entry_file(request, pk):
             "downloaded",
             f"{attachment.requirement.name}：{attachment.original_name}（档案检索）",
         )
-    return private_file_response(
+    return serve_file(
         stored.name,
-        content_type=CONTENT_TYPES.get(entry.format, "application/octet-stream"),
-        filename=entry.original_name,
+        original_name=entry.original_name,
+        fmt=entry.format,
         as_attachment=entry.format not in IMAGE_FORMATS,
     )

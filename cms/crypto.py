@@ -40,13 +40,21 @@ def decrypt(token: str) -> str:
         ) from exc
 
 
+MASK_SHORT = 16  # secrets shorter than this show nothing at all
+
+
 def mask(value: str, keep: int = 2) -> str:
-    """'ab********yz': enough to recognise a value, never enough to use it."""
+    """'ab********yz': enough to recognise a long value, never enough to use it.
+
+    A secret under 16 characters shows nothing (8 stars, its length hidden too); a
+    longer one shows at most `keep` characters at each end and never more than a
+    quarter of it."""
     if not value:
         return ""
-    if len(value) <= keep * 2:
-        return "*" * len(value)
-    return value[:keep] + "*" * min(8, len(value) - keep * 2) + value[-keep:]
+    if len(value) < MASK_SHORT:
+        return "*" * 8
+    keep = min(keep, len(value) // 8)
+    return value[:keep] + "*" * 8 + value[-keep:]
 
 
 class Secret(str):

@@ -24,3 +24,64 @@ class ServiceUnavailableMiddleware:
         return TemplateResponse(
             request, "503.html", {"message": exception.message}, status=503
         ).render()
+
+
+MIB = 1024 * 1024
+FORM_MARGIN_MB = 1  # the form fields around the largest file
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses an oversized request body from its Content-Length, before anything reads
+    (and spools) it: anonymous requests — no signed-in user, no valid API token —
+    may send `PORTAL_ANONYMOUS_MAX_BODY_MB` (registration with its licence scan);
+    everyone else `PORTAL_MAX_UPLOAD_MB` plus a margin for the form. Under WSGI a body
+    without Content-Length is never read; under ASGI the server's or proxy's body limit
+    must be set too (README, Security model)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length:
+            limit_mb = self._limit_mb(request)
+            if length > limit_mb * MIB:
+                return _too_large(request, limit_mb)
+        return self.get_response(request)
+
+    def _limit_mb(self, request) -> int:
+        from django.conf import settings
+
+        full = getattr(settings, "PORTAL_MAX_UPLOAD_MB", 50) + FORM_MARGIN_MB
+        anonymous = getattr(settings, "PORTAL_ANONYMOUS_MAX_BODY_MB", 12)
+        if request.user.is_authenticated or _valid_bearer(request):
+            return full
+        return min(anonymous, full)
+
+
+def _valid_bearer(request) -> bool:
+    from wagtail.models import APIToken
+
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    return APIToken.objects.filter(
+        key_hash__in=APIToken.candidate_key_hashes(token.strip()), revoked_at__isnull=True
+    ).exists()
+
+
+def bad_request(request, message):
+    """A 400 that tells the user, in Chinese, what was wrong with the request."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return TemplateResponse(request, "400.html", {"message": message}, status=400).render()
+
+
+def _too_large(request, limit_mb):
+    message = f"提交的内容超过 {limit_mb} MB，未被接收。请压缩文件或分次上传后重试。"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=413)
+    return TemplateResponse(request, "413.html", {"message": message}, status=413).render()

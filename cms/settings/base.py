@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.AccountStateMiddleware",
+    "cms.middleware.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "cms.middleware.ServiceUnavailableMiddleware",
@@ -186,6 +188,14 @@ if os.environ.get("S3_BUCKET"):
 
 # Uploads: size limit per file and the largest image accepted (decompression bombs).
 PORTAL_MAX_UPLOAD_MB = env_int("PORTAL_MAX_UPLOAD_MB", 50)
+# Largest request body without a signed-in user or a valid API token (registration with
+# its licence scan), checked from Content-Length before the body is read.
+PORTAL_ANONYMOUS_MAX_BODY_MB = env_int("PORTAL_ANONYMOUS_MAX_BODY_MB", 12)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated;
+# see cms/net.py). Empty: the client address is REMOTE_ADDR.
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", [])
+# Seconds every login attempt from an address over the per-address failure limit waits.
+PORTAL_LOGIN_SLOWDOWN_SECONDS = 1.0
 PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 50_000_000)
 # Files above this size are spooled to a temporary file, never held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -19,6 +19,7 @@ TASKS = {
     "archive": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PORTAL_LOGIN_SLOWDOWN_SECONDS = 0  # tests that count the slowdown set their own
 
 # The integration run points at the real OpenSearch; keep test indexes apart.
 if "URLS" in WAGTAILSEARCH_BACKENDS["default"]:  # noqa: F405
