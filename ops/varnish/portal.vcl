@@ -49,8 +49,10 @@ sub vcl_recv {
         # always gets a fresh, personal page.
         return (pass);
     }
-    # Anonymous: other cookies (CSRF token, analytics) change nothing on public pages.
+    # Anonymous: other cookies (CSRF token, analytics) change nothing on public pages, and
+    # the portal speaks one language, so neither may split the cache into variants.
     unset req.http.Cookie;
+    unset req.http.Accept-Language;
     return (hash);
 }
 
@@ -83,7 +85,8 @@ sub vcl_backend_response {
     set beresp.grace = 1h;
     # Every anonymous visitor gets the same page: cookies play no part in the variant.
     if (beresp.http.Vary) {
-        set beresp.http.Vary = regsuball(beresp.http.Vary, "(?i)(^|,)\s*Cookie\s*(,|$)", "\1");
+        set beresp.http.Vary = regsuball(beresp.http.Vary, "(?i)(^|,)\s*Cookie\s*(?=,|$)", "");
+        set beresp.http.Vary = regsub(beresp.http.Vary, "^\s*,\s*", "");
         if (beresp.http.Vary ~ "^\s*,?\s*$") {
             unset beresp.http.Vary;
         }
