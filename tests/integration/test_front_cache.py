@@ -6,74 +6,24 @@ are, and that publishing in Wagtail purges the page, its index, the home page an
 feeds through wagtail.contrib.frontend_cache, visible within 1 s.
 """
 
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import quote
 
 import pytest
 from django.test import Client
 
+from bench import frontcache
 from tests.applications import factories
 
-REPO = Path(__file__).resolve().parents[2]
-VCL_TEMPLATE = REPO / "ops" / "varnish" / "portal.vcl"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Varnish:
-    def __init__(self, backend_host, backend_port):
-        if not shutil.which("varnishd"):
-            pytest.fail("varnishd not found: `ops/services start varnish` installs Debian varnish")
-        # varnishd's worker runs as its own user: the folder must be readable by it.
-        self.dir = Path(tempfile.mkdtemp(prefix="portal-varnish-"))
-        self.dir.chmod(0o755)
-        vcl = VCL_TEMPLATE.read_text().replace("@BACKEND_HOST@", backend_host)
-        vcl = vcl.replace("@BACKEND_PORT@", str(backend_port))
-        (self.dir / "portal.vcl").write_text(vcl)
-        (self.dir / "portal.vcl").chmod(0o644)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [
-                "varnishd",
-                "-F",
-                "-a",
-                f"127.0.0.1:{self.port}",
-                "-T",
-                f"127.0.0.1:{free_port()}",
-                "-n",
-                str(self.dir / "work"),
-                "-f",
-                str(self.dir / "portal.vcl"),
-                "-s",
-                "malloc,64m",
-                "-p",
-                "ban_lurker_sleep=0.1",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"varnishd exited: {self.process.stdout.read().decode()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        pytest.fail("varnishd did not start within 30 s")
+class Varnish(frontcache.Varnish):
+    def __init__(self, host, port):
+        try:
+            super().__init__(host, port)
+        except RuntimeError as error:
+            pytest.fail(str(error))
 
     def get(self, path, cookies=None):
         request = urllib.request.Request(self.url + quote(path, safe="/?=&%"))
@@ -86,14 +36,6 @@ class Varnish:
             response = error
         body = response.read().decode()
         return response.status, response.headers, body
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
