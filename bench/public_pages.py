@@ -141,7 +141,7 @@ page = PolicyPage.objects.get(pk={pk})
 page.title = {title!r}
 started = time.time()
 page.save_revision().publish()
-print(started)
+print(started, time.time())
 """
 
 
@@ -250,17 +250,24 @@ def start_nginx(tmp: Path, html: str):
 # --------------------------------------------------------------------------- the run
 
 
-def publish_visible(env, varnish_url, page_url, pk) -> float:
+def publish_visible(env, varnish_url, page_url, pk) -> tuple[float, float]:
+    """(seconds from the publish() call, seconds from its return) until Varnish serves the
+    new title; the page is polled every 10 ms while another process publishes."""
     for _ in range(2):
         fetch(varnish_url + page_url)
     title = f"基准测试发布标题 {time.time_ns()}"
-    out = run([PY, "manage.py", "shell", "-c", PUBLISH.format(pk=pk, title=title)], env)
-    started = float(out.strip().splitlines()[-1])
+    command = [PY, "manage.py", "shell", "-c", PUBLISH.format(pk=pk, title=title)]
+    publisher = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
     while title not in fetch(varnish_url + page_url):
-        if time.time() - started > 10:
-            raise BenchError("the published title was not served through Varnish within 10 s")
+        if time.time() > deadline:
+            publisher.kill()
+            raise BenchError("the published title was not served through Varnish within 120 s")
         time.sleep(0.01)
-    return time.time() - started
+    seen = time.time()
+    out, _ = publisher.communicate(timeout=120)
+    started, returned = map(float, out.strip().splitlines()[-1].split())
+    return seen - started, max(0.0, seen - returned)
 
 
 def measure(args) -> int:
@@ -310,6 +317,7 @@ def measure(args) -> int:
             fetch(varnish.url + path)
             results[f"portal {name} (Varnish)"] = rate(varnish.url + path)
         visible = publish_visible(env, varnish.url, urls["plan"], urls["plan_id"])
+        print(f"publish() took {visible[0] - visible[1]:.2f} s", flush=True)
         return report(results, visible, pages)
     finally:
         for process in processes:
