@@ -354,11 +354,13 @@ def report(results, visible, pages) -> int:
         ok = ratio >= target
         missed += not ok
         print(f"{label:48} {ratio:6.2f}   target ≥ {target:.2f}   {'ok' if ok else 'MISSED'}")
-    ok = visible <= 1.0
+    total, after = visible
+    ok = total <= 1.0
     missed += not ok
-    print(
-        f"{'publish → visible through Varnish':48} {visible:6.2f} s target ≤ 1.00 s {'ok' if ok else 'MISSED'}"
-    )
+    verdict = "ok" if ok else "MISSED"
+    label = "publish() call → visible through Varnish"
+    print(f"{label:48} {total:6.2f} s target ≤ 1.00 s {verdict}")
+    print(f"{'(info) publish() returned → visible':48} {after:6.2f} s")
     print("\nThe machine is shared: absolute figures move between runs; compare the ratios.")
     return 1 if missed else 0
 
