@@ -8,7 +8,7 @@ PORT   ?= 8000
 DOCS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint check-deploy test-unit test-integration test-browser services lock clean bench test-clock
+.PHONY: run test install lint check-deploy test-unit test-integration test-browser services lock clean bench test-clock serve
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ test-integration: install
 services:
 	ops/services start
 
+## make serve: the production shape locally (ops/serve): production settings, migrate,
+## collectstatic, gunicorn (ops/gunicorn.conf.py) behind Varnish on 127.0.0.1:56081, Redis cache.
+serve: install
+	ops/serve
+
 ## make bench: starts the services, then runs every benchmark (see bench/README.md) and fails
 ## when one misses its target (exit 1) or cannot run (2); all of them run either way.
 ##   upload_memory.py   200 MB PDF through the API: peak memory growth < 50 MB, throughput
@@ -71,11 +76,13 @@ services:
 ##                      embedded and on PostgreSQL + MinIO + OpenSearch (--services)
 ##   archive_search.py  archive search p50/p95 at 10 000 and 100 000 documents, OpenSearch
 ##                      (p95 < 50 ms at 100 000) and the database engine
+##   public_pages.py    req/s (wrk) of nginx static, stock Wagtail, this portal uncached and
+##                      through Varnish; publish -> visible through the cache (<= 1 s)
 ## Not part of test; takes about 15 minutes.
 bench: install
 	ops/services start
 	@eval "$$(ops/services env)"; rc=0; \
-	for bench in "upload_memory.py" "archive_extract.py --services" "archive_search.py"; do \
+	for bench in "upload_memory.py" "archive_extract.py --services" "archive_search.py" "public_pages.py"; do \
 	  echo "== bench/$$bench"; \
 	  $(PY) bench/$$bench || { status=$$?; [ $$status -gt $$rc ] && rc=$$status; }; \
 	  echo; \

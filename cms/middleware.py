@@ -1,5 +1,9 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
+
+from cms import cache as shared
 
 from .storage import StorageUnavailable
 
@@ -37,6 +41,10 @@ class RequestBodyLimitMiddleware:
     everyone else `PORTAL_MAX_UPLOAD_MB` plus a margin for the form. Under WSGI a body
     without Content-Length is never read; under ASGI the server's or proxy's body limit
     must be set too (README, Security model)."""
+
+
+class CachedSiteMiddleware:
+    """Finds the Wagtail site of a public request in the shared cache (saves a query)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -85,3 +93,32 @@ def _too_large(request, limit_mb):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413)
     return TemplateResponse(request, "413.html", {"message": message}, status=413).render()
+
+
+        if not request.path.startswith("/admin/"):
+            shared.find_site(request)
+        return self.get_response(request)
+
+
+PRIVATE_PREFIXES = ("/my/", "/admin/", "/api/", "/evcs/", "/account/", "/documents/")
+
+
+class PrivateCacheControlMiddleware:
+    """Marks every personal response as private, whatever cache sits in front.
+
+    Anything under the personal prefixes, and any response to a request that carries a
+    session, is sent with ``Cache-Control: private, no-store`` unless the view said
+    otherwise; the front cache (ops/varnish/portal.vcl) never stores such a response.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        personal = request.path.startswith(PRIVATE_PREFIXES) or (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+        )
+        if personal and "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True, no_cache=True)
+        return response

@@ -7,11 +7,14 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms import cache as shared
+from cms.pages import CachedRestrictionsMixin
+
 from .blocks import SectionBlock
 from .outline import build_outline
 
 
-class GuideIndexPage(Page):
+class GuideIndexPage(CachedRestrictionsMixin, Page):
     intro = models.TextField("导语", blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -23,11 +26,14 @@ class GuideIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["guides"] = GuidePage.objects.live().public().child_of(self).order_by("path")
+        # Evaluated only when the template's cached fragment is missing.
+        context["guides"] = shared.public(
+            GuidePage.objects.live().child_of(self).order_by("path"), request
+        )
         return context
 
 
-class GuidePage(Page):
+class GuidePage(CachedRestrictionsMixin, Page):
     intro = RichTextField("概述", blank=True, features=["bold", "italic", "link"])
     sections = StreamField([("section", SectionBlock())], verbose_name="章节", blank=True)
     source_key = models.CharField(

@@ -3,10 +3,13 @@
 from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import PolicyPage
+from cms import cache as shared
+
+from .models import PolicyIssuer, PolicyPage
 
 
 class PolicyRssFeed(Feed):
@@ -15,7 +18,11 @@ class PolicyRssFeed(Feed):
     description = "最新发布的充电基础设施相关政策文件"
 
     def items(self):
-        return PolicyPage.objects.live().public().order_by("-publish_date", "-pk")[:30]
+        return shared.public(
+            PolicyPage.objects.live().order_by("-publish_date", "-pk")
+        ).prefetch_related(
+            Prefetch("issuers", queryset=PolicyIssuer.objects.select_related("body"))
+        )[:30]
 
     def item_title(self, item):
         return f"{item.title}（{item.document_number}）" if item.document_number else item.title

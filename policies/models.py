@@ -12,6 +12,9 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from cms import cache as shared
+from cms.pages import CachedRestrictionsMixin
+
 from .blocks import AttachmentsBlock, BodyBlock
 
 DOCUMENT_NUMBER_RE = re.compile(
@@ -80,7 +83,7 @@ class PolicyTopic(models.Model):
         return self.name
 
 
-class PolicyIndexPage(Page):
+class PolicyIndexPage(CachedRestrictionsMixin, Page):
     """政策汇编 index: filters by year, issuing body, region, validity and topic."""
 
     intro = models.TextField("导语", blank=True)
@@ -93,18 +96,22 @@ class PolicyIndexPage(Page):
     class Meta:
         verbose_name = "政策汇编栏目"
 
-    def policies(self):
-        return PolicyPage.objects.live().public().descendant_of(self)
+    def policies(self, request=None):
+        return shared.public(PolicyPage.objects.live().descendant_of(self), request)
 
     def get_context(self, request, *args, **kwargs):
         from .listing import policy_listing
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(policy_listing(self.policies(), request.GET, per_page=self.per_page))
+        context.update(
+            policy_listing(
+                self.policies(request), request.GET, per_page=self.per_page, request=request
+            )
+        )
         return context
 
 
-class PolicyPage(Page):
+class PolicyPage(CachedRestrictionsMixin, Page):
     """One policy document (通知、方案、办法…) with its metadata, body and attachments."""
 
     class Validity(models.TextChoices):
@@ -188,11 +195,15 @@ class PolicyPage(Page):
 
     @property
     def issuer_names(self) -> str:
-        return " ".join(link.body.name for link in self.issuers.all())
+        return " ".join(body.name for body in self.issuing_bodies)
 
     @property
     def issuing_bodies(self):
-        return [link.body for link in self.issuers.all()]
+        """Bodies in order; one query (none when the list prefetched ``issuers__body``)."""
+        links = self.issuers.all()
+        if "issuers" not in getattr(self, "_prefetched_objects_cache", {}):
+            links = links.select_related("body")
+        return [link.body for link in links]
 
     def search_snippet_source(self) -> str:
         """Plain text a search result snippet is cut from."""

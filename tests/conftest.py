@@ -96,6 +96,15 @@ def seeds_dir():
     return SEEDS_DIR
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_generation():
+    """Each test starts a new content generation: nothing cached by an earlier test (whose
+    database rows were rolled back) is reused."""
+    from cms.cache import bump_generation
+
+    bump_generation()
+
+
 @pytest.fixture
 def home_page(db):
     """The site's home page; recreated when a transactional test has flushed the data

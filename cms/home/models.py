@@ -4,8 +4,11 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms import cache as shared
+from cms.pages import CachedRoutingMixin
 
-class HomePage(Page):
+
+class HomePage(CachedRoutingMixin, Page):
     """The portal's front door: leads to policies, guides, search and services."""
 
     intro = models.CharField("导语", max_length=300, blank=True)
@@ -23,11 +26,14 @@ class HomePage(Page):
         from guides.models import GuidePage
         from policies.models import PolicyPage
 
+        # Evaluated only when the template's cached fragment is missing.
         context = super().get_context(request, *args, **kwargs)
-        context["latest_policies"] = (
-            PolicyPage.objects.live().public().order_by("-publish_date", "-pk")[:6]
-        )
-        context["guides"] = GuidePage.objects.live().public().order_by("path")[:6]
+        context["latest_policies"] = shared.public(
+            PolicyPage.objects.live().order_by("-publish_date", "-pk"), request
+        ).only("title", "url_path", "document_number", "publish_date")[:6]
+        context["guides"] = shared.public(GuidePage.objects.live().order_by("path"), request).only(
+            "title", "url_path"
+        )[:6]
         return context
 
 
@@ -52,3 +58,20 @@ class PortalSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "门户设置"
+
+    @classmethod
+    def for_request(cls, request):
+        """Public pages read the settings from the shared cache (saving them starts a new
+        content generation); the admin reads the database."""
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name) or request.path.startswith("/admin/"):
+            return super().for_request(request)
+        site = shared.find_site(request)
+        if site is None:
+            return super().for_request(request)
+        instance = shared.get_or_build(
+            f"settings:{cls._meta.label}:{site.pk}", lambda: cls.for_site(site), request=request
+        )
+        instance._request = request
+        setattr(request, attr_name, instance)
+        return instance

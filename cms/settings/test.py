@@ -24,3 +24,6 @@ PORTAL_LOGIN_SLOWDOWN_SECONDS = 0  # tests that count the slowdown set their own
 # The integration run points at the real OpenSearch; keep test indexes apart.
 if "URLS" in WAGTAILSEARCH_BACKENDS["default"]:  # noqa: F405
     WAGTAILSEARCH_BACKENDS["default"]["INDEX_PREFIX"] = "portal_test_"  # noqa: F405
+
+# With REDIS_URL set (integration run), test keys stay apart from the portal's.
+CACHES["default"]["KEY_PREFIX"] = "portal_test"  # noqa: F405
