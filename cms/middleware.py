@@ -42,10 +42,6 @@ class RequestBodyLimitMiddleware:
     without Content-Length is never read; under ASGI the server's or proxy's body limit
     must be set too (README, Security model)."""
 
-
-class CachedSiteMiddleware:
-    """Finds the Wagtail site of a public request in the shared cache (saves a query)."""
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -95,6 +91,13 @@ def _too_large(request, limit_mb):
     return TemplateResponse(request, "413.html", {"message": message}, status=413).render()
 
 
+class CachedSiteMiddleware:
+    """Finds the Wagtail site of a public request in the shared cache (saves a query)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         if not request.path.startswith("/admin/"):
             shared.find_site(request)
         return self.get_response(request)
