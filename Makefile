@@ -58,13 +58,16 @@ services:
 ##   upload_memory.py   200 MB PDF through the API: peak memory growth < 50 MB, throughput
 ##   archive_extract.py OCR images/s and recognition accuracy; ingest files/s end to end,
 ##                      embedded and on PostgreSQL + MinIO + OpenSearch (--services)
+##   ocr_accuracy.py    character and exact-field accuracy of the OCR engine on 30 degraded
+##                      scans, beside rapidocr-onnxruntime 1.4.4 from /tmp/ocr-old-venv
+##                      (OCR_BASELINE_PYTHON) when that throwaway virtualenv exists
 ##   archive_search.py  archive search p50/p95 at 10 000 and 100 000 documents, OpenSearch
 ##                      (p95 < 50 ms at 100 000) and the database engine
 ## Not part of test; takes about 15 minutes.
 bench: install
 	ops/services start
 	@eval "$$(ops/services env)"; rc=0; \
-	for bench in "upload_memory.py" "archive_extract.py --services" "archive_search.py"; do \
+	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py"; do \
 	  echo "== bench/$$bench"; \
 	  $(PY) bench/$$bench || { status=$$?; [ $$status -gt $$rc ] && rc=$$status; }; \
 	  echo; \

@@ -137,6 +137,11 @@ class ConstructionSubsidyForm(DetailForm):
 
 
 class InvoiceLineForm(forms.ModelForm):
+    # Longer than the stored values: spaces and full-width digits are removed first
+    # (the model's validators then check the cleaned number and code).
+    invoice_number = forms.CharField(label="发票号码", max_length=60)
+    invoice_code = forms.CharField(label="发票代码", max_length=40, required=False)
+
     class Meta:
         model = InvoiceLine
         fields = own_fields(InvoiceLine, "subsidy", "invoice_file")
