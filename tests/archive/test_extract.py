@@ -304,3 +304,39 @@ def test_vertical_labels_stay_on_their_own_line():
         [_box(149, 378, 713, 414), "纳税人识别号：123"],
     ]
     assert _join_lines(results) == "购买方\n名称：甲公司\n纳税人识别号：123"
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def test_ocr_engine_loads_bundled_models_and_reads_with_the_network_refused(monkeypatch):
+    import os
+    import socket
+
+    params = extract_module.engine_params()
+    for key, filename in extract_module.BUNDLED_MODELS.items():
+        assert os.path.isfile(params[key]) and params[key].endswith(filename)
+
+    def refuse(*args, **kwargs):
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(extract_module, "_ocr_engine", None)  # a fresh engine, loaded now
+    text = extract_module.ocr_image(samples.certificate_image())
+    assert "电工进网作业许可证" in text.replace(" ", "")
+    assert "41150220180123" in text
+
+
+def test_ocr_blank_image_gives_no_text():
+    from PIL import Image
+
+    # RapidOCROutput.txts and .boxes are None when nothing is found
+    assert extract_module.ocr_image(Image.new("RGB", (400, 300), "white")) == ""
+
+
+def test_missing_model_file_is_an_extraction_error_not_a_download(monkeypatch):
+    monkeypatch.setitem(extract_module.BUNDLED_MODELS, "Det.model_path", "absent.onnx")
+    monkeypatch.setattr(extract_module, "_ocr_engine", None)
+    with pytest.raises(ExtractionError, match="文字识别模型缺失"):
+        extract_module.ocr_image(samples.certificate_image())
