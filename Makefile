@@ -74,6 +74,9 @@ serve: install
 ##   upload_memory.py   200 MB PDF through the API: peak memory growth < 50 MB, throughput
 ##   archive_extract.py OCR images/s and recognition accuracy; ingest files/s end to end,
 ##                      embedded and on PostgreSQL + MinIO + OpenSearch (--services)
+##   ocr_accuracy.py    character and exact-field accuracy of the OCR engine on 30 degraded
+##                      scans, beside rapidocr-onnxruntime 1.4.4 from /tmp/ocr-old-venv
+##                      (OCR_BASELINE_PYTHON) when that throwaway virtualenv exists
 ##   archive_search.py  archive search p50/p95 at 10 000 and 100 000 documents, OpenSearch
 ##                      (p95 < 50 ms at 100 000) and the database engine
 ##   public_pages.py    req/s (wrk) of nginx static, stock Wagtail, this portal uncached and
@@ -82,7 +85,7 @@ serve: install
 bench: install
 	ops/services start
 	@eval "$$(ops/services env)"; rc=0; \
-	for bench in "upload_memory.py" "archive_extract.py --services" "archive_search.py" "public_pages.py"; do \
+	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py"; do \
 	  echo "== bench/$$bench"; \
 	  $(PY) bench/$$bench || { status=$$?; [ $$status -gt $$rc ] && rc=$$status; }; \
 	  echo; \

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 
 from catalogue.models import ApplicantType
+from cms import credit_code
 from cms.crypto import EncryptedTextField
 from regions.models import Region
 
@@ -22,24 +23,16 @@ mobile_validator = RegexValidator(
 
 
 def validate_credit_code(value: str) -> None:
-    """统一社会信用代码 per GB 32100-2015, including its check character."""
+    """统一社会信用代码 per GB 32100-2015, including its check character; letter-prefixed
+    codes (N 农村集体经济组织, Y 其他, A …) are as legal as 91… ones."""
     try:
-        uscc.validate(value)
-    except Exception as exc:
-        compact = uscc.compact(value) if value else ""
-        if len(compact) != 18:
-            message = (
-                f"统一社会信用代码应为 18 位（现为 {len(compact)} 位），请对照营业执照重新填写。"
-            )
-        else:
-            message = (
-                "统一社会信用代码校验位不正确，请对照营业执照逐位核对（常见错误：0 与 O、1 与 I）。"
-            )
-        raise ValidationError(message, code="invalid_credit_code") from exc
+        credit_code.validate(value)
+    except credit_code.CreditCodeError as exc:
+        raise ValidationError(exc.message, code="invalid_credit_code") from exc
 
 
 def normalise_credit_code(value: str) -> str:
-    return uscc.compact(value or "").upper()
+    return credit_code.compact(value)
 
 
 def validate_id_number(value: str) -> None:

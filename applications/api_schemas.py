@@ -231,8 +231,12 @@ class InvoiceLineIn(Schema):
     )
     quantity: int = Field(..., description="设备数量（≥1）。")
     cost_name: str = Field(..., description="费用名称。")
-    invoice_number: str = Field(..., description="发票号码：8 位，全电发票 20 位。")
-    invoice_code: str = Field("", description="发票代码：10 或 12 位；全电发票留空。")
+    invoice_number: str = Field(
+        ..., description="发票号码：8 位；数电票（全电发票）20 位。全角数字和空格会被忽略。"
+    )
+    invoice_code: str = Field(
+        "", description="发票代码：10 或 12 位；数电票没有发票代码，必须留空。"
+    )
     invoice_amount: str = Field(
         ..., description="发票金额（元），用字符串传入以免精度损失，如 “12000.00”。"
     )

@@ -7,8 +7,10 @@ readable by the owner only, and reset when they no longer match).
 
 Everything goes through the real services (accounts.services.register, the workflow,
 materials.add_attachment), so the demo shows states the portal can actually reach:
-two approved enterprise accounts, one still waiting for review, a submitted 建站资料
-and a joint 充电桩报装一件事 application fanned out to 供电, 城管 and 公安.
+two approved enterprise accounts, one still waiting for review, a submitted 建站资料,
+a joint 充电桩报装一件事 application fanned out to 供电, 城管 and 公安, and two 建设补贴
+applications whose drawn licences, invoices (old-style and 数电票) and certificate give
+the archive something to recognise, cross-check and flag (see ``demo_material``).
 """
 
 import datetime
@@ -22,13 +24,13 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
-from stdnum.cn import uscc
 
 from accounts.models import Applicant
 from catalogue.models import ApplicantType, ApplicationKind, Department, ServiceItem
+from cms import credit_code as uscc
 from regions.models import Region
 
-from . import workflow
+from . import demo_material, workflow
 from .materials import add_attachment, checklist
 from .models import Application, ChargingOrder, JointInstallation, Station, StationDossier
 
@@ -48,8 +50,7 @@ REVIEWERS = [
 
 def credit_code(region_code: str, serial: int) -> str:
     """A valid 统一社会信用代码: 9 (工商) 1 (企业), region, 9-digit serial, check char."""
-    body = f"91{region_code}{serial:09d}"
-    return body + uscc.calc_check_digit(body)
+    return uscc.make(f"91{region_code}{serial:09d}")
 
 
 # username, kind, name, county, credit serial, contact, mobile, approve the account?
@@ -178,7 +179,9 @@ def attach_due_materials(application, user, seed: int) -> None:
         if not requirement.due_at_submission:
             continue
         for n in range(max(0, requirement.min_count - row.valid_count)):
-            upload = file_for(requirement, seed + requirement.pk * 10 + n)
+            upload = demo_material.realistic_file(requirement, application) or file_for(
+                requirement, seed + requirement.pk * 10 + n
+            )
             add_attachment(application, requirement, upload, user=user, name=upload.name)
 
 
@@ -251,7 +254,9 @@ def _applicants(credentials, reviewers):
                 region=Region.objects.get(code=county),
                 credit_code=credit_code(county, serial),
                 email=f"{username}@example.com",
-                licence=png_file("营业执照.png", "business-licence", serial % 1000),
+                licence=demo_material.licence_upload(
+                    name=name, credit_code=credit_code(county, serial), representative=contact
+                ),
                 licence_name="营业执照.png",
             )
             credentials.passwords[username] = password
@@ -430,7 +435,12 @@ def load(stdout) -> None:
     notes = []
     operator = applicants.get("demo-operator")
     if operator is not None and operator.is_active:
-        _station_dossier(operator, stations["信阳市浉河区羊山充电站"])
+        station = stations["信阳市浉河区羊山充电站"]
+        _station_dossier(operator, station)
+        note = demo_material.construction_subsidies(operator, station, attach_due_materials)
+        if note:
+            notes.append(note)
+        demo_material.electrician_certificate(operator)
     builder = applicants.get("demo-builder")
     if builder is not None and builder.is_active:
         _, note = _joint_application(builder, reviewers)

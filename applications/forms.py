@@ -1,6 +1,8 @@
 """Forms for each application type. The web views render them and the HTTP API feeds
 its JSON through them, so field rules and their Chinese messages are written once."""
 
+import unicodedata
+
 from django import forms
 from django.db import transaction
 
@@ -135,16 +137,37 @@ class ConstructionSubsidyForm(DetailForm):
 
 
 class InvoiceLineForm(forms.ModelForm):
+    # Longer than the stored values: spaces and full-width digits are removed first
+    # (the model's validators then check the cleaned number and code).
+    invoice_number = forms.CharField(label="发票号码", max_length=60)
+    invoice_code = forms.CharField(label="发票代码", max_length=40, required=False)
+
     class Meta:
         model = InvoiceLine
         fields = own_fields(InvoiceLine, "subsidy", "invoice_file")
         widgets = {"issued_on": DATE}
+
+    def _clean_digits(self, name: str) -> str:
+        # NFKC first: full-width digits (２０２６…) and spaces copied from a scan
+        value = unicodedata.normalize("NFKC", self.cleaned_data.get(name) or "")
+        return "".join(value.split())
+
+    def clean_invoice_number(self):
+        return self._clean_digits("invoice_number")
+
+    def clean_invoice_code(self):
+        return self._clean_digits("invoice_code")
 
     def clean(self):
         data = super().clean()
         used, amount = data.get("used_amount"), data.get("invoice_amount")
         if used is not None and amount is not None and used > amount:
             self.add_error("used_amount", "使用金额不能大于发票金额。")
+        number, code = data.get("invoice_number") or "", data.get("invoice_code") or ""
+        if len(number) == 20 and code:
+            self.add_error(
+                "invoice_code", "20 位发票号码的数电票（全电发票）没有发票代码，请留空。"
+            )
         return data
 
 

@@ -4,8 +4,9 @@
 legible in it as an :class:`Extracted`:
 
 * PDF pages with a text layer give their text directly (fast, exact);
-* pages without one (scans saved as PDF) and images are read by OCR (RapidOCR with the
-  bundled PP-OCRv4 Chinese models, offline, on the CPU);
+* pages without one (scans saved as PDF) and images are read by OCR (``rapidocr`` with
+  the PP-OCRv6 small Chinese models bundled in its wheel, loaded by path so it never
+  downloads anything; onnxruntime on the CPU);
 * QR codes are decoded with zxing-cpp: on images, and on the first
   :data:`QR_PAGES` pages of a PDF (Chinese e-invoices carry their key data in one).
 
@@ -33,6 +34,7 @@ import threading
 import time
 import unicodedata
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -140,23 +142,54 @@ def _meaningful_chars(text: str) -> int:
 _OCR_LOCK = threading.Lock()
 _ocr_engine: Any = None
 
+# The models bundled in the rapidocr wheel (PP-OCRv6 small detection and recognition,
+# PP-OCR v2 direction classifier). Naming their files makes RapidOCR load them directly:
+# it only downloads when it has to look a model up by name, and it never does here.
+BUNDLED_MODELS = {
+    "Det.model_path": "PP-OCRv6_det_small.onnx",
+    "Rec.model_path": "PP-OCRv6_rec_small.onnx",
+    "Cls.model_path": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+}
+
+
+def engine_params() -> dict[str, Any]:
+    """RapidOCR parameters: quiet logging and the bundled model files, by path.
+
+    Raises :class:`ExtractionError` when a bundled model file is missing (a broken
+    installation), rather than letting the engine fetch one from the network."""
+    import rapidocr
+
+    models = os.path.join(os.path.dirname(rapidocr.__file__), "models")
+    params: dict[str, Any] = {"Global.log_level": "error"}
+    for key, filename in BUNDLED_MODELS.items():
+        path = os.path.join(models, filename)
+        if not os.path.isfile(path):
+            logger.error("OCR model missing: %s", path)
+            raise ExtractionError("文字识别模型缺失，请联系管理员重新安装识别组件。")
+        params[key] = path
+    return params
+
 
 def _engine() -> Any:
     """The process-wide RapidOCR instance (caller holds ``_OCR_LOCK``)."""
     global _ocr_engine
     if _ocr_engine is None:
         started = time.monotonic()
-        from rapidocr_onnxruntime import RapidOCR
+        from rapidocr import RapidOCR
 
-        _ocr_engine = RapidOCR()
+        _ocr_engine = RapidOCR(params=engine_params())
         logger.info("OCR engine loaded in %.1f s", time.monotonic() - started)
     return _ocr_engine
 
 
 def warm_up() -> None:
-    """Load the OCR models now (a worker may call this at start-up)."""
-    with _OCR_LOCK:
-        _engine()
+    """Load the OCR models now and read one small drawn line, so the first real file
+    does not pay for it (RapidOCR loads its sessions lazily)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (320, 64), (255, 255, 255))
+    ImageDraw.Draw(img).text((10, 20), "2026 OCR", fill=(0, 0, 0))
+    ocr_image(img)
 
 
 def _box_geometry(box: Any) -> tuple[float, float, float, float]:
@@ -165,12 +198,12 @@ def _box_geometry(box: Any) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _join_lines(results: list[Any]) -> str:
+def _join_lines(results: Iterable[tuple[Any, str]]) -> str:
     """OCR boxes as text in reading order: top to bottom, then left to right; boxes on
     the same line are joined with a space. Vertical labels (such as the 购买方 column
     of an invoice) stay lines of their own, placed at their top."""
     items = []
-    for box, text, _score in results:
+    for box, text in results:
         text = str(text).strip()
         if not text:
             continue
@@ -220,11 +253,21 @@ def ocr_image(img: Any) -> str:
     with _OCR_LOCK:
         engine = _engine()
         try:
-            results, _elapsed = engine(array)
+            output = engine(array)
         except Exception as exc:  # onnxruntime / OpenCV failures on odd images
             logger.warning("OCR failed: %s", exc)
             raise ExtractionError("文字识别失败，图片内容无法处理，请稍后重试。") from exc
-    return _join_lines(results or [])
+    return _join_lines(_boxes_and_texts(output))
+
+
+def _boxes_and_texts(output: Any) -> list[tuple[Any, str]]:
+    """(box, text) pairs of a ``RapidOCROutput``; none on a blank image (``.txts`` and
+    ``.boxes`` are then ``None``)."""
+    boxes = getattr(output, "boxes", None)
+    texts = getattr(output, "txts", None)
+    if boxes is None or texts is None:
+        return []
+    return list(zip(boxes, texts, strict=False))
 
 
 # --------------------------------------------------------------------------- images

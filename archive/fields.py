@@ -21,9 +21,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from stdnum.cn import uscc
-
 from archive.extract import normalise_text
+from cms import credit_code as uscc
 
 # --------------------------------------------------------------------------- numerals
 
@@ -439,30 +438,45 @@ _INVOICE_LABELS = (
 def parse_invoice_qr(payload: str) -> dict[str, Any] | None:
     """The fields of a Chinese invoice QR code, or ``None`` for any other payload.
 
-    Format: ``01,<type>,<code or empty>,<number>,<amount excl. tax>,<YYYYMMDD>,
-    <check code or empty>,<crc>``. Full-digital invoices (全电/数电) have no code and a
-    20-digit number.
+    Both layouts are comma-separated and start with the version ``01`` and a two-digit
+    type; they differ in what the fields hold:
+
+    * 增值税发票 (paper, e-invoice): ``01,<type 01/04/08/10/11/14>,<code: 10 or 12
+      digits>,<number: 8 digits>,<amount before tax>,<YYYYMMDD>,<check code: 20 digits,
+      empty on 专用发票>,<4 hex>``;
+    * 数电票 (全面数字化的电子发票, 2023 on): ``01,<type 31/32/…>,,<number: 20 digits>,
+      <价税合计, the total including tax>,<YYYYMMDD>,,<4 hex>`` -- no 发票代码 and no
+      校验码 (both fields empty), and the amount is the total, not the amount before tax.
+      Some issuers stop after the date.
+
+    A 数电票 is told by its empty code and 20-digit number; the result then has
+    ``digital=True``, no ``invoice_code`` and the QR amount as ``amount``.
     """
     parts = [p.strip() for p in normalise_text(payload or "").split(",")]
     if len(parts) < 6 or parts[0] != "01" or not re.fullmatch(r"\d{2}", parts[1]):
         return None
     kind, code, number, amount, issued = parts[1:6]
     check = parts[6] if len(parts) > 6 else ""
-    if not re.fullmatch(r"\d{8}|\d{20}", number):
-        return None
-    if code and not re.fullmatch(r"\d{10}|\d{12}", code):
+    digital = not code and re.fullmatch(r"\d{20}", number) is not None
+    if not digital and not (
+        re.fullmatch(r"\d{10}|\d{12}", code) and re.fullmatch(r"\d{8}", number)
+    ):
         return None
     day = parse_date(issued) if re.fullmatch(r"\d{8}", issued) else None
     if day is None:
         return None
     result: dict[str, Any] = {"invoice_type": kind, "invoice_number": number, "issued_on": day}
-    if code:
+    if digital:
+        result["digital"] = True
+    else:
         result["invoice_code"] = code
     try:
-        result["amount_excl_tax"] = Decimal(amount)
+        value = Decimal(amount)
     except InvalidOperation:
-        pass
-    if re.fullmatch(r"\d{20}|\d{6}", check):
+        value = None
+    if value is not None and value.is_finite():
+        result["amount" if digital else "amount_excl_tax"] = value
+    if not digital and re.fullmatch(r"\d{20}|\d{6}", check):
         result["check_code"] = check
     return result
 
@@ -565,19 +579,24 @@ def invoice_fields(text: str, qr_payloads: Iterable[str] = ()) -> dict[str, Any]
     if seller:
         found["seller_name"] = seller
 
+    if total is not None:
+        found["amount"] = total
+
     for payload in qr_payloads or ():
         qr = parse_invoice_qr(payload)
         if qr is None:
             continue
-        if "invoice_code" not in qr and len(qr["invoice_number"]) == 20:
-            found.pop("invoice_code", None)  # full-digital invoices have none
+        if qr.get("digital"):
+            # 数电票: no 发票代码 or 校验码; the QR's amount is the total (价税合计)
+            for key in ("invoice_code", "check_code"):
+                found.pop(key, None)
         found.update(qr)
         break
 
-    if total is not None:
-        found["amount"] = total
-    elif "amount_excl_tax" in found:
+    if "amount" not in found and "amount_excl_tax" in found:
         found["amount"] = found["amount_excl_tax"]
+    if len(str(found.get("invoice_number", ""))) == 20 and "invoice_code" not in found:
+        found["digital"] = True
     return found
 
 

@@ -2,7 +2,7 @@
 
 Run with ``make bench`` (or ``.venv/bin/python bench/archive_extract.py``). The OCR part and
 the embedded ingest need nothing but the virtualenv and the Noto CJK fonts (the sample
-generators of tests/archive/samples.py draw with them); ``--services`` repeats the ingest
+generators of archive/samples.py draw with them); ``--services`` repeats the ingest
 on the real PostgreSQL, MinIO and OpenSearch of ``ops/services``. Everything happens in a
 temporary folder (and, with ``--services``, a throwaway database, bucket prefix and index
 prefix) that is removed afterwards. See bench/README.md.
@@ -141,9 +141,9 @@ class Read:
 
 def samples_module():
     try:
-        from tests.archive import samples
-    except Exception as exc:  # segno/stdnum/Pillow missing: not a measurement
-        raise BenchError(f"cannot import tests/archive/samples.py: {exc}") from exc
+        from archive import samples
+    except Exception as exc:  # segno/Pillow missing: not a measurement
+        raise BenchError(f"cannot import archive/samples.py: {exc}") from exc
     if not samples.fonts_available():
         raise BenchError(f"the Noto CJK fonts are missing ({samples.FONT_DIR})")
     return samples
@@ -317,7 +317,7 @@ def ocr_bench(args, tmp: Path, gen: Generator) -> bool:
     text_rate = text_pages / sum(text_seconds)
     print()
     print(
-        f"OCR engine (RapidOCR, PP-OCRv4, onnxruntime on {os.cpu_count()} cores): models "
+        f"OCR engine (rapidocr 3.10, PP-OCRv6 small, onnxruntime on {os.cpu_count()} cores): models "
         f"loaded in {load:.2f} s; first image {first:.2f} s (warm-up, not counted)"
     )
     by_kind: dict[str, list[float]] = {}

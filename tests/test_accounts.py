@@ -19,6 +19,7 @@ from accounts.models import Applicant, LoginAttempt
 from applications.models import Application, Attachment, DepartmentReview, State
 from applications.uploads import UploadRejected
 from catalogue.models import ApplicantType, ApplicationKind
+from cms import credit_code as cms_credit_code
 from cms.storage import PrivateFileSystemStorage, StorageUnavailable
 from regions.models import Region
 
@@ -185,6 +186,40 @@ def test_register_builder_too(client):
     )
     assert response.status_code == 302
     assert Applicant.objects.get().kind == ApplicantType.BUILDER
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("信阳市浉河区示例农机农民专业合作社", "93411502MA9G7H2K4"),  # 市场监管 9, 合作社 3
+        ("信阳市平桥区示例村股份经济合作社", "N2411503MF0045678"),  # 农业农村 N, 村级 2
+    ],
+)
+def test_cooperatives_and_collectives_register_as_builders(client, name, body):
+    code = cms_credit_code.make(body)
+    response = client.post(
+        reverse("accounts:register"),
+        enterprise_post(kind=ApplicantType.BUILDER, username="coop1", name=name, credit_code=code),
+    )
+    assert response.status_code == 302, response.content.decode()
+    applicant = Applicant.objects.get()
+    assert (applicant.kind, applicant.credit_code, applicant.name) == (
+        ApplicantType.BUILDER,
+        code,
+        name,
+    )
+
+
+def test_letter_prefixed_code_with_wrong_check_is_refused(client):
+    code = cms_credit_code.make("N2411503MF0045678")
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    response = client.post(
+        reverse("accounts:register"),
+        enterprise_post(kind=ApplicantType.BUILDER, credit_code=wrong.lower()),
+    )
+    assert response.status_code == 200
+    assert "统一社会信用代码校验位不正确" in response.content.decode()
+    assert not Applicant.objects.exists()
 
 
 def test_register_resident_active_at_once(client):

@@ -287,10 +287,10 @@ def _box(left, top, right, bottom):
 
 def test_ocr_boxes_are_joined_in_reading_order():
     results = [
-        [_box(860, 480, 1200, 516), "注册资本壹仟万元整", 0.99],
-        [_box(120, 590, 800, 627), "类型有限责任公司", 0.99],
-        [_box(120, 478, 680, 518), "名称河南示例充电科技有限公司", 0.99],
-        [_box(100, 300, 360, 340), "统一社会信用代码", 0.99],
+        [_box(860, 480, 1200, 516), "注册资本壹仟万元整"],
+        [_box(120, 590, 800, 627), "类型有限责任公司"],
+        [_box(120, 478, 680, 518), "名称河南示例充电科技有限公司"],
+        [_box(100, 300, 360, 340), "统一社会信用代码"],
     ]
     assert _join_lines(results) == (
         "统一社会信用代码\n名称河南示例充电科技有限公司 注册资本壹仟万元整\n类型有限责任公司"
@@ -299,8 +299,44 @@ def test_ocr_boxes_are_joined_in_reading_order():
 
 def test_vertical_labels_stay_on_their_own_line():
     results = [
-        [_box(145, 330, 658, 363), "名称：甲公司", 0.99],
-        [_box(77, 328, 116, 446), "购买方", 0.99],
-        [_box(149, 378, 713, 414), "纳税人识别号：123", 0.99],
+        [_box(145, 330, 658, 363), "名称：甲公司"],
+        [_box(77, 328, 116, 446), "购买方"],
+        [_box(149, 378, 713, 414), "纳税人识别号：123"],
     ]
     assert _join_lines(results) == "购买方\n名称：甲公司\n纳税人识别号：123"
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def test_ocr_engine_loads_bundled_models_and_reads_with_the_network_refused(monkeypatch):
+    import os
+    import socket
+
+    params = extract_module.engine_params()
+    for key, filename in extract_module.BUNDLED_MODELS.items():
+        assert os.path.isfile(params[key]) and params[key].endswith(filename)
+
+    def refuse(*args, **kwargs):
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(extract_module, "_ocr_engine", None)  # a fresh engine, loaded now
+    text = extract_module.ocr_image(samples.certificate_image())
+    assert "电工进网作业许可证" in text.replace(" ", "")
+    assert "41150220180123" in text
+
+
+def test_ocr_blank_image_gives_no_text():
+    from PIL import Image
+
+    # RapidOCROutput.txts and .boxes are None when nothing is found
+    assert extract_module.ocr_image(Image.new("RGB", (400, 300), "white")) == ""
+
+
+def test_missing_model_file_is_an_extraction_error_not_a_download(monkeypatch):
+    monkeypatch.setitem(extract_module.BUNDLED_MODELS, "Det.model_path", "absent.onnx")
+    monkeypatch.setattr(extract_module, "_ocr_engine", None)
+    with pytest.raises(ExtractionError, match="文字识别模型缺失"):
+        extract_module.ocr_image(samples.certificate_image())

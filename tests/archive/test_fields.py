@@ -230,10 +230,35 @@ def test_invoice_qr_payload():
 
 def test_full_digital_invoice_qr_has_no_code():
     fields = parse_invoice_qr(samples.DIGITAL_INVOICE_QR)
-    assert "invoice_code" not in fields
-    assert fields["invoice_number"] == "26412000000012345678"
-    assert fields["issued_on"] == date(2026, 4, 1)
-    assert "check_code" not in fields
+    assert fields == {
+        "invoice_type": "32",
+        "invoice_number": "26412000000012345678",
+        "issued_on": date(2026, 4, 1),
+        "amount": Decimal("2260.00"),  # 数电票: the QR amount is 价税合计
+        "digital": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("payload", "number", "amount"),
+    [
+        # layouts seen in public material: 专票 (31), 普票 (32), no trailing fields
+        ("01,31,,24922000000012341234,666.00,20240208,,76A1", "24922000000012341234", "666.00"),
+        ("01,32,,24312000000136634917,0.01,20240514,,1DD6", "24312000000136634917", "0.01"),
+        ("01,32,,24417000000034170288,199.00,20240720", "24417000000034170288", "199.00"),
+        (
+            "０１，３２，，26427000000316294884，100.76，20260330，，5F98",
+            "26427000000316294884",
+            "100.76",
+        ),
+    ],
+)
+def test_digital_invoice_qr_layouts(payload, number, amount):
+    fields = parse_invoice_qr(payload)
+    assert fields["invoice_number"] == number
+    assert fields["amount"] == Decimal(amount)
+    assert fields["digital"] is True
+    assert "invoice_code" not in fields and "amount_excl_tax" not in fields
 
 
 @pytest.mark.parametrize(
@@ -242,6 +267,9 @@ def test_full_digital_invoice_qr_has_no_code():
         "https://example.com/verify?id=1",
         "01,10,044031900111,1234,1000.00,20260315,,A1B2",  # number too short
         "01,10,044031900111,12345678,1000.00,20261340,,A1B2",  # impossible date
+        "01,10,,12345678,1000.00,20260315,,A1B2",  # old layout without its code
+        "01,10,044031900111,24922000000012341234,1.00,20260315,,A1B2",  # 20 digits + code
+        "01,32,,2492200000001234123,1.00,20260315,,A1B2",  # 19 digits
         "02,10,044031900111,12345678,1000.00,20260315,,A1B2",
         "",
     ],
@@ -278,9 +306,28 @@ def test_full_digital_invoice_from_qr_only():
         "invoice_type": "32",
         "invoice_number": "26412000000012345678",
         "issued_on": date(2026, 4, 1),
-        "amount_excl_tax": Decimal("2000.00"),
-        "amount": Decimal("2000.00"),
+        "amount": Decimal("2260.00"),
+        "digital": True,
     }
+
+
+def test_digital_invoice_qr_total_wins_over_a_misread_printed_total():
+    text = "电子发票(普通发票)\n发票号码:26412000000012345678\n价税合计(大写) 贰仟贰佰陆拾圆整 (小写)¥2266.00"
+    fields = invoice_fields(text, [samples.DIGITAL_INVOICE_QR])
+    assert fields["amount"] == Decimal("2260.00")
+
+
+def test_digital_invoice_from_printed_text_has_no_code():
+    text = (
+        "电子发票（普通发票） 发票号码：26412000000012345678\n开票日期：2026年04月01日\n"
+        "合 计 ￥2000.00 ￥260.00\n价税合计（大写） ⊗贰仟贰佰陆拾圆整 （小写）￥2,260.00"
+    )
+    fields = invoice_fields(text)
+    assert fields["invoice_number"] == "26412000000012345678"
+    assert fields["digital"] is True
+    assert "invoice_code" not in fields
+    assert fields["amount"] == Decimal("2260.00")  # ￥ (full width) read after NFKC
+    assert fields["amount_excl_tax"] == Decimal("2000.00")
 
 
 def test_full_digital_invoice_layout_with_parties_side_by_side():
