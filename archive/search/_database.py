@@ -32,7 +32,7 @@ from applications.models import Application, InvoiceLine, State
 
 from .. import documents
 from ..models import ArchiveEntry
-from ._query import CODE_PREFIX_MIN, SHA_PREFIX_MIN, Scope, Word, sorted_counts
+from ._query import CODE_PREFIX_MIN, FACETS, SHA_PREFIX_MIN, Scope, Word, sorted_counts
 
 NAME_WEIGHT = 3
 MATERIAL_EXACT = 1000  # the code is on this very material
@@ -202,14 +202,15 @@ def _score(words: list[Word]):
     return Coalesce(_flat_sum(parts), Value(0), output_field=IntegerField())
 
 
-FACET_KEYS = {
+# Facets read from the grouped pass: the facet name and the annotation it groups by.
+GROUPED_FACETS = {
     "kind": "kind",
-    "application_kind": f"{_APP}kind",
-    "state": f"{_APP}state",
-    "department": f"{_APP}reviews__department__code",
+    "application_kind": "x_app_kind",
+    "state": "x_state",
     "region": "x_city",
     "year": "x_year",
 }
+DEPARTMENT_KEY = f"{_APP}reviews__department__code"
 
 
 def _filter_q(name: str, values: list) -> Q:
@@ -238,32 +239,65 @@ def _scope_q(scope: Scope) -> Q:
     return Q(attachment__application__in=reviewed)
 
 
+def _grouped(base, filter_qs: dict) -> list[dict]:
+    """One pass over the matches: counts per combination of facet values, with a flag
+    per selected filter telling whether that combination passes it."""
+    flags = {
+        f"x_ok_{name}": Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+        for name, q in filter_qs.items()
+    }
+    return list(
+        base.annotate(x_app_kind=F(f"{_APP}kind"), x_state=F(f"{_APP}state"), **flags)
+        .order_by()
+        .values(*GROUPED_FACETS.values(), *flags)
+        .annotate(x_n=Count("pk"))
+    )
+
+
+def _passes(row: dict, filter_qs: dict, but: str | None = None) -> bool:
+    return all(row[f"x_ok_{name}"] for name in filter_qs if name != but)
+
+
+def _facets(base, filter_qs: dict, groups: list[dict]) -> dict:
+    facets = {}
+    for name, key in GROUPED_FACETS.items():
+        counts: dict = {}
+        for row in groups:
+            if _passes(row, filter_qs, but=name):
+                counts[row[key]] = counts.get(row[key], 0) + row["x_n"]
+        facets[name] = sorted_counts(counts.items())
+    subset = base  # departments are many per entry: counted apart
+    for other, q in filter_qs.items():
+        if other != "department":
+            subset = subset.filter(q)
+    rows = (
+        subset.order_by()
+        .values(x_key=F(DEPARTMENT_KEY))
+        .annotate(x_n=Count("pk", distinct=True))
+        .values_list("x_key", "x_n")
+    )
+    facets["department"] = sorted_counts(rows)
+    return {name: facets[name] for name in FACETS}
+
+
 def run(words, scope, filters, page, per_page):
-    """(ranked [(entry id, score)], total, facets) for one page."""
+    """(ranked [(entry id, score)], total, facets) for one page.
+
+    Three queries, whatever the filters: the grouped pass (total and five facets), the
+    department facet, and the page itself (the only one that computes scores)."""
     base = _annotated().filter(_scope_q(scope))
     for word in words:
         base = base.filter(_word_q(word))
     filter_qs = {name: _filter_q(name, values) for name, values in filters.items()}
-
-    results = base
-    for q in filter_qs.values():
-        results = results.filter(q)
-    results = results.annotate(x_score=_score(words)).order_by("-x_score", "-x_time", "-pk")
-    total = results.count()
-    start = (page - 1) * per_page
-    ranked = list(results.values_list("pk", "x_score")[start : start + per_page])
-
-    facets = {}
-    for name, key in FACET_KEYS.items():
-        subset = base
-        for other, q in filter_qs.items():
-            if other != name:
-                subset = subset.filter(q)
-        rows = (
-            subset.order_by()
-            .values(x_key=F(key))
-            .annotate(x_n=Count("pk", distinct=True))
-            .values_list("x_key", "x_n")
-        )
-        facets[name] = sorted_counts(rows)
+    groups = _grouped(base, filter_qs)
+    total = sum(row["x_n"] for row in groups if _passes(row, filter_qs))
+    facets = _facets(base, filter_qs, groups)
+    ranked = []
+    if total:
+        results = base
+        for q in filter_qs.values():
+            results = results.filter(q)
+        results = results.annotate(x_score=_score(words)).order_by("-x_score", "-x_time", "-pk")
+        start = (page - 1) * per_page
+        ranked = list(results.values_list("pk", "x_score")[start : start + per_page])
     return [(pk, float(score)) for pk, score in ranked], total, facets
