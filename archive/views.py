@@ -20,7 +20,7 @@ from cms.middleware import bad_request
 from regions.models import Region
 
 from .models import ArchiveEntry
-from .search import FACETS, archive_search
+from .search import FACETS, ArchiveResults, QueryTooLong, archive_search
 
 PER_PAGE = 20
 MAX_PAGE = 10_000  # beyond this the offset would overflow the database's integers
@@ -98,6 +98,11 @@ class ArchiveSearchView(WagtailAdminTemplateMixin, TemplateView):
     def _page_url(self, page: int) -> str:
         return self._url([*self._params(), ("page", str(page))])
 
+    def render_to_response(self, context, **kwargs):
+        # A query past the limits is the user's to fix: say so, with 400.
+        status = 400 if context.get("query_error") else 200
+        return super().render_to_response(context, status=status, **kwargs)
+
     # --- context
 
     def get_context_data(self, **kwargs):
@@ -109,7 +114,11 @@ class ArchiveSearchView(WagtailAdminTemplateMixin, TemplateView):
             page = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
         except ValueError:
             page = 1
-        results = archive_search(request.user, query, **filters, page=page, per_page=PER_PAGE)
+        try:
+            results = archive_search(request.user, query, **filters, page=page, per_page=PER_PAGE)
+        except QueryTooLong as exc:
+            context["query_error"] = str(exc)
+            results = ArchiveResults(query, [], 0, {name: {} for name in FACETS}, "")
 
         groups = []
         for name in FACETS:

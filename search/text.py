@@ -2,16 +2,40 @@
 
 Chinese is written without spaces, so the stock tokenizers of SQLite FTS5 and
 PostgreSQL see 建设补贴申请步骤 as one word and a search for 补贴 finds nothing.
-We turn text into a space-separated stream of terms before it reaches any backend:
+We turn text into a space-separated stream of terms before it reaches any backend,
+and backends then only split on white space, which every engine does the same way.
 
-- each run of Han characters gives its single characters and its overlapping
-  pairs (建设补贴 → 建 建设 设 设补 补 补贴 贴), so a one- or two-character query
-  is one term and a longer query is the conjunction of its pairs;
-- each run of Latin letters and digits is one lower-cased term, so codes keep
-  their identity (91410100MA45…, NB/T 33004-2020 → nb t 33004 2020);
-- everything is NFKC-normalised first, so full-width ＮＢ and １５ match NB and 15.
+Units and chunks. After NFKC and lower-casing, a *unit* is one Han character or
+one whole run of Latin letters and digits (a code stays one unit: 91410100ma45…,
+33004). A *chunk* is a stretch of units with nothing between them (15个工作日 is
+one chunk of five units; 信电〔2024〕141号 is three chunks: 信电, 2024, 141号).
 
-Backends then only need to split on white space, which every engine does the same way.
+Index layout (one stream per field value; positions are what makes it exact):
+
+    sequence:  the chunk's overlapping unit pairs, in order, then its last unit
+               15个工作日 → 15个 个工 工作 作日 日
+    units:     every unit of the value, once per occurrence, after all sequences
+               → 15 个 工 作 日
+
+so a field value 目标，标准 is indexed as ``目标 标 标准 准 | 目 标 标 准``.
+Within a chunk consecutive pairs sit at consecutive positions; between two chunks
+there is always a single-unit term, which no pair can equal, so a phrase of pairs
+never runs from one chunk into the next. Units come last so the sequence (one
+position per character) stays short: PostgreSQL positions stop at 16 383, which
+keeps phrases exact for fields up to about 16 000 characters.
+
+Queries (one *word* per white-space separated part, words ANDed; inside a word
+each chunk is ANDed too, as `NB/T` is nb AND t):
+
+    1 unit   → that unit term       补, 2024, 91410100ma45…
+    2 units  → that pair term       补贴, 141号
+    3+ units → the phrase of its pairs, on the engine's positional phrase query
+               (FTS5 "…", PostgreSQL <->, OpenSearch match_phrase)
+
+So a chunk matches exactly where its units stand consecutively in one chunk of the
+text: a Han query is a substring, a code must be a whole run of letters and
+digits, and 目标准 does not match a page that only has 目标 and 标准.
+Everything is NFKC-normalised first, so full-width ＮＢ and １５ match NB and 15.
 """
 
 import re
@@ -20,6 +44,8 @@ import unicodedata
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TERM_RUN = re.compile(rf"[{_HAN}]+|[0-9a-z]+")
 _HAN_RUN = re.compile(rf"[{_HAN}]+")
+_CHUNK = re.compile(rf"[{_HAN}0-9a-z]+")
+_UNIT = re.compile(rf"[{_HAN}]|[0-9a-z]+")
 
 
 def normalize(text: str) -> str:
@@ -35,28 +61,39 @@ def is_han(run: str) -> bool:
     return bool(_HAN_RUN.fullmatch(run))
 
 
+def chunks(text: str) -> list[list[str]]:
+    """The units of each chunk of `text` (see the module docstring)."""
+    return [_UNIT.findall(chunk) for chunk in _CHUNK.findall(normalize(text))]
+
+
+def _pairs(units: list[str]) -> list[str]:
+    return [units[i] + units[i + 1] for i in range(len(units) - 1)]
+
+
 def index_terms(text: str) -> list[str]:
-    terms = []
-    for run in runs(text):
-        if not is_han(run):
-            terms.append(run)
-            continue
-        for i, char in enumerate(run):
-            terms.append(char)
-            if i + 1 < len(run):
-                terms.append(run[i : i + 2])
-    return terms
+    """The indexed term stream of one field value: sequences, then units."""
+    sequence, units = [], []
+    for chunk in chunks(text):
+        sequence.extend(_pairs(chunk))
+        sequence.append(chunk[-1])
+        units.extend(chunk)
+    return sequence + units
+
+
+def query_groups(text: str) -> list[tuple[str, ...]]:
+    """What a document must hold: one tuple per chunk, whose terms must be consecutive.
+
+    A tuple of one term is a plain term; a longer tuple is a phrase.
+    """
+    groups = []
+    for chunk in chunks(text):
+        groups.append(tuple(_pairs(chunk)) if len(chunk) > 1 else (chunk[0],))
+    return list(dict.fromkeys(groups))
 
 
 def query_terms(text: str) -> list[str]:
-    """Terms that must all be present for a document to match `text`."""
-    terms = []
-    for run in runs(text):
-        if is_han(run) and len(run) > 2:
-            terms.extend(run[i : i + 2] for i in range(len(run) - 1))
-        else:
-            terms.append(run)
-    return list(dict.fromkeys(terms))
+    """Every term of `text`'s query groups (for ranking and highlighting)."""
+    return list(dict.fromkeys(term for group in query_groups(text) for term in group))
 
 
 def index_text(text: str) -> str:

@@ -3,6 +3,7 @@ material, ``{% archive_duplicates_panel application %}`` on the review page."""
 
 from django import template
 
+from ..duplicates import duplicates_for_application
 from ..mismatches import mismatch_panel_context
 
 register = template.Library()
@@ -17,6 +18,4 @@ def archive_mismatch_panel(attachment):
 @register.inclusion_tag("archive/includes/duplicates_panel.html")
 def archive_duplicates_panel(application):
     """档案比对 of one application: the same file or invoice used elsewhere."""
-    from ..search import duplicates_for_application
-
     return {"messages": duplicates_for_application(application)}

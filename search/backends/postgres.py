@@ -6,13 +6,15 @@ from django.utils.functional import cached_property
 from modelsearch.backends.database.postgres import postgres as base
 from modelsearch.index import AutocompleteField, SearchField
 
-from .common import TITLE_WEIGHT, ChineseQueryMixin, is_title_class, segment_value
+from .common import (
+    TITLE_WEIGHT,
+    ChineseQueryMixin,
+    SegmentingIndexerMixin,
+    is_title_class,
+)
 
 
-class ChineseObjectIndexer(base.ObjectIndexer):
-    def prepare_value(self, value):
-        return segment_value(super().prepare_value(value))
-
+class ChineseObjectIndexer(SegmentingIndexerMixin, base.ObjectIndexer):
     def _texts(self, wanted):
         return [
             (value, weight)

@@ -13,15 +13,17 @@ from django.db.models.lookups import Contains
 from django.utils.functional import cached_property
 from modelsearch.backends.database.sqlite import sqlite as base
 from modelsearch.index import AutocompleteField, SearchField
-from modelsearch.query import PlainText
+from modelsearch.query import Phrase, PlainText
 
-from .common import TITLE_WEIGHT, ChineseQueryMixin, is_title_class, segment_value
+from .common import (
+    TITLE_WEIGHT,
+    ChineseQueryMixin,
+    SegmentingIndexerMixin,
+    is_title_class,
+)
 
 
-class ChineseObjectIndexer(base.ObjectIndexer):
-    def prepare_value(self, value):
-        return segment_value(super().prepare_value(value))
-
+class ChineseObjectIndexer(SegmentingIndexerMixin, base.ObjectIndexer):
     def _values(self, wanted):
         return " ".join(
             value
@@ -89,8 +91,8 @@ class WeightedBM25(Func):
 
 
 def plain_terms(query) -> list[str]:
-    """Every term of the PlainText leaves of a (segmented) query tree."""
-    if isinstance(query, PlainText):
+    """Every term of the PlainText and Phrase leaves of a (segmented) query tree."""
+    if isinstance(query, (PlainText, Phrase)):
         return query.query_string.split()
     children = getattr(query, "subqueries", None) or [getattr(query, "subquery", None)]
     return [term for child in children if child is not None for term in plain_terms(child)]

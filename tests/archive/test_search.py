@@ -30,11 +30,13 @@ from applications.models import (
     InvoiceLine,
     State,
 )
+from archive.duplicates import duplicate_flags_for, duplicates_for_application
 from archive.models import ArchiveEntry
 from archive.search import (
+    MAX_QUERY_CHARS,
+    MAX_WORDS,
+    QueryTooLong,
     archive_search,
-    duplicate_flags_for,
-    duplicates_for_application,
     parse_query,
 )
 from catalogue.models import ApplicantType, ApplicationKind, Department, MaterialRequirement
@@ -304,6 +306,29 @@ def check_invoice_number(data, engine):
     assert set(ids(by_reference)) == pks(e.licence_b, e.certificate_b, e.same_b)
 
 
+def check_adjacent_characters(data, engine):
+    e = data.entries
+    # 建设补贴申请 stands in both application forms; the paper archive has 建设补贴 alone.
+    assert set(ids(search(data, "建设补贴申请", engine))) == pks(e.subsidy_a, e.same_b)
+    # 电桩 (直流充电桩) and 桩合 (直流桩合格证.jpg) both occur, 电桩合 nowhere.
+    assert search(data, "电桩合", engine).total == 0
+    assert set(ids(search(data, "直流桩", engine))) == pks(e.certificate_a)
+    # A code beside Han characters: adjacent as written, and only as a whole run.
+    assert set(ids(search(data, "AC-7", engine))) == pks(e.certificate_b)
+    assert search(data, "C-7", engine).total == 0
+
+
+def check_long_queries(data, engine):
+    numbers = " ".join(f"{4100231130 + i}{i:02d}" for i in range(MAX_WORDS))
+    assert search(data, numbers, engine).total == 0  # every word must match; no error
+    with_invoice = " ".join([INVOICE_NUMBER, "发票", *numbers.split()[:10]])
+    assert search(data, with_invoice, engine).total == 0
+    for too_long in (numbers + " 发票", "发" * (MAX_QUERY_CHARS + 1)):
+        with pytest.raises(QueryTooLong) as raised:
+            archive_search(data.users.root, too_long)
+        assert "检索词" in str(raised.value)
+
+
 def check_filters_and_facets(data, engine):
     e = data.entries
     everything = search(data, "", engine)
@@ -387,6 +412,8 @@ ALL_CHECKS = [
     check_filters_and_facets,
     check_visibility,
     check_duplicates,
+    check_adjacent_characters,
+    check_long_queries,
 ]
 
 
@@ -555,6 +582,16 @@ def test_the_original_is_served_to_those_who_may_see_it_and_is_audited(
     assert event.actor == data.users.power and "直流桩合格证.jpg（档案检索）" in event.note
 
 
+def test_admin_search_page_refuses_a_query_too_long_with_400(client, data):
+    client.force_login(data.users.root)
+    words = " ".join(str(10_000_000 + i) for i in range(MAX_WORDS + 1))
+    response = client.get(SEARCH_URL, {"q": words})
+    assert response.status_code == 400
+    assert f"最多 {MAX_WORDS} 个词" in response.content.decode()
+    response = client.get(SEARCH_URL, {"q": "补贴", "year": "²"})
+    assert response.status_code == 200
+
+
 def test_admin_search_page_pagination(client, data, monkeypatch):
     monkeypatch.setattr("archive.views.PER_PAGE", 4)
     client.force_login(data.users.root)
@@ -614,7 +651,7 @@ def test_unreachable_opensearch_falls_back_to_the_database(data, settings, caplo
         assert results.engine == "database" and results.total == 4
         assert "OpenSearch failed, using the database" in caplog.text
         # During the cool-down OpenSearch is not even asked.
-        monkeypatch.setattr(search_module, "_opensearch", _must_not_be_called)
+        monkeypatch.setattr(search_module._opensearch, "run", _must_not_be_called)
         assert archive_search(data.users.root, "合格证").engine == "database"
         assert "unreachable moments ago" in caplog.text
         caplog.clear()

@@ -10,23 +10,11 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from search.service import site_search
-from search.text import index_terms, query_terms
+from search.text import index_terms, query_groups, query_terms
 
-from .corpus import NO_MATCH_QUERIES, RECALL_CASES, TOP_RESULT_CASES, build_corpus
+from .corpus import NO_MATCH_QUERIES, RECALL_CASES, TOP_RESULT_CASES
 
 BACKENDS = list(settings.WAGTAILSEARCH_BACKENDS)
-
-
-@pytest.fixture
-def corpus(db, request):
-    # An external engine keeps documents across test transactions: start empty.
-    for name in BACKENDS:
-        backend = get_search_backend(name)
-        if hasattr(backend, "es"):
-            backend.reset_indexes()
-    policy_index = request.getfixturevalue("policy_index")
-    guide_index = request.getfixturevalue("guide_index")
-    return build_corpus(policy_index, guide_index)
 
 
 def slugs(backend_name, query):
@@ -71,7 +59,12 @@ def test_site_search_counts_types_and_highlights(corpus):
 
 
 def test_terms_split_han_runs_and_keep_codes():
-    assert index_terms("建设补贴") == ["建", "建设", "设", "设补", "补", "补贴", "贴"]
+    # Sequence (pairs, then the chunk's last unit), then every unit: see search/text.py.
+    assert index_terms("建设补贴") == ["建设", "设补", "补贴", "贴", "建", "设", "补", "贴"]
+    assert index_terms("目标，标准") == ["目标", "标", "标准", "准", "目", "标", "标", "准"]
+    assert index_terms("15个工") == ["15个", "个工", "工", "15", "个", "工"]
     assert query_terms("准入条件") == ["准入", "入条", "条件"]
+    assert query_groups("准入条件") == [("准入", "入条", "条件")]
     assert query_terms("ＮＢ/T 33004-2020") == ["nb", "t", "33004", "2020"]
-    assert query_terms("15个工作日") == ["15", "个工", "工作", "作日"]
+    assert query_groups("15个工作日 补") == [("15个", "个工", "工作", "作日"), ("补",)]
+    assert query_groups("141号") == [("141号",)]

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.models import ArchiveEntry
-from archive.search import MAX_PER_PAGE, archive_search
+from archive.search import MAX_PER_PAGE, QueryTooLong, archive_search
 
 # The command sees the whole archive, as a superuser does.
 ARCHIVE_OPERATOR = SimpleNamespace(is_authenticated=True, is_superuser=True, pk=None)
@@ -46,7 +46,10 @@ class Command(BaseCommand):
     def handle(self, *args, query, kind, limit, as_json, **options):
         if limit < 1 or limit > MAX_PER_PAGE:
             raise CommandError(f"--limit 应在 1 到 {MAX_PER_PAGE} 之间。")
-        results = archive_search(ARCHIVE_OPERATOR, query, kind=kind, per_page=limit)
+        try:
+            results = archive_search(ARCHIVE_OPERATOR, query, kind=kind, per_page=limit)
+        except QueryTooLong as exc:
+            raise CommandError(str(exc)) from exc
         rows = [
             {
                 "entry_id": hit.entry.pk,
