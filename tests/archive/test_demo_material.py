@@ -12,8 +12,8 @@ from django_tasks import task_backends
 
 from applications.models import Application, InvoiceLine, State
 from archive import pipeline
+from archive.duplicates import duplicate_flags_for
 from archive.models import ArchiveEntry
-from archive.search import duplicate_flags_for
 from catalogue.models import ApplicationKind
 from cms import credit_code
 from tests.applications import factories
