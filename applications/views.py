@@ -859,7 +859,7 @@ def _order_rows(orders):
         yield [
             number,
             _safe_text(order.station.name),
-            _safe_text(order.order_number),
+            _safe_text(order.start_charge_seq),
             timezone.localtime(order.started_at).strftime("%Y-%m-%d %H:%M:%S"),
             timezone.localtime(order.ended_at).strftime("%Y-%m-%d %H:%M:%S"),
             order.energy_kwh,
