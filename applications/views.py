@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from catalogue.models import ApplicantType, ApplicationKind
 from catalogue.views import count_label
 from cms.storage import StorageUnavailable, private_file_response
+from interconnect import health as interconnect_health
 
 from . import access, lines, materials, rules, workflow
 from .forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, save_detail
@@ -36,7 +37,6 @@ from .models import (
     Interconnection,
     InvoiceLine,
     State,
-    Station,
     Technician,
 )
 from .uploads import UploadRejected
@@ -228,10 +228,9 @@ def stations(request):
     applicant = _applicant(request)
     rows = []
     if applicant is not None:
-        for station in Station.objects.filter(owner=applicant).select_related(
-            "region", "dossier__application"
-        ):
-            rows.append({"station": station, "dossier": getattr(station, "dossier", None)})
+        rows = interconnect_health.station_rows(applicant)
+        for row in rows:
+            row["dossier"] = getattr(row["station"], "dossier", None)
     return render(
         request,
         "applications/stations.html",

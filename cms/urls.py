@@ -23,6 +23,7 @@ urlpatterns = [
     path("policies/feed/atom/", PolicyAtomFeed(), name="policy_feed_atom"),
     path("api/v1/", portal_api.urls),
     path("evcs/", include("interconnect.urls")),
+    path("my/interconnect/", include("interconnect.portal")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
 ]
 

@@ -2,6 +2,6 @@ from django.urls import path
 
 from . import views
 
-app_name = "interconnect"
+app_name = "evcs"
 
 urlpatterns = [path("v1/<str:interface>", views.receive, name="receive")]
