@@ -351,16 +351,16 @@ def test_station_dossier_full_flow(operator, monkeypatch):
     assert api.get("/applications", limit=500).status_code == 422
 
     stations = api.get("/stations").json()
-    assert stations == [
-        {
-            "id": station.pk,
-            "name": STATION_NAME,
-            "address": "",
-            "region": None,
-            "pile_count": 12,
-            "dossier": reference,
-        }
-    ]
+    assert len(stations) == 1
+    listed = stations[0]
+    assert (listed["id"], listed["name"], listed["dossier"]) == (
+        station.pk,
+        STATION_NAME,
+        reference,
+    )
+    assert (listed["station_type"], listed["construction"]) == ("公共", "其他")
+    assert listed["equipment"] == [] and listed["orders_by_year"] == {}
+    assert listed["health"] == "互联互通数据异常"
 
     # A submitted application cannot be changed or deleted: 409.
     changed = api.put(f"/applications/{reference}/detail", dossier_detail())

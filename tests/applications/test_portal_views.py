@@ -289,7 +289,8 @@ def test_stations_page(client, builder, stations):
     login(client, builder)
     html = html_of(client.get(url("stations")))
     assert "信阳火车站充电站" in html and "羊山新区充电站" in html
-    assert "共 2 座充电站、20 个充电桩" in html
+    assert "共 2 座充电站、20 台充电设备" in html
+    assert "互联互通数据异常" in html and "尚未收到充电接口状态数据" in html
     assert html.count("未绑定") == 2
     dossier = submitted_dossier(builder, stations[0])
     html = html_of(client.get(url("stations")))
