@@ -7,6 +7,7 @@ Client) when no base URL is given.
 
 import datetime
 import json
+import random
 import urllib.error
 import urllib.request
 
@@ -65,9 +66,11 @@ class OperatorClient:
 
     def _stamp(self) -> tuple[str, str]:
         second = self._now().astimezone(SHANGHAI).strftime("%Y%m%d%H%M%S")
-        self._seq = self._seq + 1 if second == self._last_second else 1
+        # Seq numbers messages within one second; a random start keeps two clients of
+        # one operator (e.g. two runs of the simulator) from colliding in the same second.
+        self._seq = self._seq + 1 if second == self._last_second else random.randint(1, 5000)
         self._last_second = second
-        return second, f"{self._seq:04d}"
+        return second, f"{(self._seq - 1) % 9999 + 1:04d}"
 
     def envelope_for(self, payload) -> dict:
         timestamp, seq = self._stamp()

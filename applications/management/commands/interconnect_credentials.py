@@ -6,6 +6,7 @@ It lives in `applications` because approving goes through the review workflow; t
 """
 
 import json
+import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -17,7 +18,8 @@ from interconnect.models import Platform
 
 
 def is_production() -> bool:
-    return settings.SETTINGS_MODULE.endswith(".production") or getattr(
+    module = getattr(settings, "SETTINGS_MODULE", None) or os.environ.get("DJANGO_SETTINGS_MODULE")
+    return (module or "").endswith(".production") or getattr(
         settings, "PORTAL_REQUIRE_FIELD_KEYS", False
     )
 
