@@ -58,13 +58,15 @@ services:
 ##   upload_memory.py   200 MB PDF through the API: peak memory growth < 50 MB, throughput
 ##   archive_extract.py OCR images/s and recognition accuracy; ingest files/s end to end,
 ##                      embedded and on PostgreSQL + MinIO + OpenSearch (--services)
+##   interconnect.py    T/CEC 102 status notifications/s and orders/s through gunicorn,
+##                      p50/p95, SQLite and PostgreSQL, against a trivial JSON POST view
 ##   archive_search.py  archive search p50/p95 at 10 000 and 100 000 documents, OpenSearch
 ##                      (p95 < 50 ms at 100 000) and the database engine
 ## Not part of test; takes about 15 minutes.
 bench: install
 	ops/services start
 	@eval "$$(ops/services env)"; rc=0; \
-	for bench in "upload_memory.py" "archive_extract.py --services" "archive_search.py"; do \
+	for bench in "upload_memory.py" "archive_extract.py --services" "archive_search.py" "interconnect.py"; do \
 	  echo "== bench/$$bench"; \
 	  $(PY) bench/$$bench || { status=$$?; [ $$status -gt $$rc ] && rc=$$status; }; \
 	  echo; \

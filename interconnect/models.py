@@ -77,6 +77,8 @@ class ConnectorStatus(models.IntegerChoices):
 class Platform(models.Model):
     """An operator platform's credentials; `active` only while its 互联互通 stands."""
 
+    SECRET_FIELDS = ("operator_secret", "sig_secret", "data_secret", "data_secret_iv")
+
     applicant = models.OneToOneField(
         Applicant, verbose_name="运营商", on_delete=models.CASCADE, related_name="platform"
     )
@@ -98,12 +100,8 @@ class Platform(models.Model):
         return f"{self.applicant} ({self.operator_id})"
 
     def secrets(self) -> dict:
-        return {
-            "operator_secret": self.operator_secret.plaintext,
-            "sig_secret": self.sig_secret.plaintext,
-            "data_secret": self.data_secret.plaintext,
-            "data_secret_iv": self.data_secret_iv.plaintext,
-        }
+        # str.__str__: the plaintext of a loaded Secret, or of a value just assigned.
+        return {name: str.__str__(getattr(self, name)) for name in self.SECRET_FIELDS}
 
 
 class AccessToken(models.Model):

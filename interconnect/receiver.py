@@ -35,7 +35,7 @@ def query_token(platform, data):
     }
     if body.OperatorID != platform.operator_id:
         return {**answer, "FailReason": 1}  # 无此运营商
-    if not credentials.hmac_equal(body.OperatorSecret, platform.operator_secret.plaintext):
+    if not credentials.hmac_equal(body.OperatorSecret, platform.secrets()["operator_secret"]):
         return {**answer, "FailReason": 2}  # 密钥错误
     token, ttl = credentials.issue_token(platform)
     return {**answer, "SuccStat": 0, "AccessToken": token, "TokenAvailableTime": ttl}

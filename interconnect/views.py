@@ -129,7 +129,8 @@ def receive(request, interface):
         ret, msg, payload = RET_SYSTEM, "省平台系统错误，请稍后重试。", None
     else:
         ret, msg = RET_OK, ""
-    _log(interface, request_env, platform, ret, msg or "成功")
+    if ret != RET_OK:
+        _log(interface, request_env, platform, ret, msg)
     status = 413 if ret == RET_ENVELOPE and msg.startswith("请求体超过") else 200
     try:
         return _answer(ret, msg, payload, secrets, status=status)
@@ -158,4 +159,7 @@ def _process(interface, platform, request_env, secrets):
             raise EnvelopeError(
                 RET_ENVELOPE, "重复的报文：该 OperatorID、TimeStamp、Seq 已处理过（疑似重放）。"
             ) from exc
-        return HANDLERS[interface](platform, data)
+        answer = HANDLERS[interface](platform, data)
+        # A success is logged in the same transaction: one commit per accepted message.
+        _log(interface, request_env, platform, RET_OK, "成功")
+        return answer
