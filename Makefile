@@ -77,6 +77,8 @@ serve: install
 ##   ocr_accuracy.py    character and exact-field accuracy of the OCR engine on 30 degraded
 ##                      scans, beside rapidocr-onnxruntime 1.4.4 from /tmp/ocr-old-venv
 ##                      (OCR_BASELINE_PYTHON) when that throwaway virtualenv exists
+##   interconnect.py    T/CEC 102 status notifications/s and orders/s through gunicorn,
+##                      p50/p95, SQLite and PostgreSQL, against a trivial JSON POST view
 ##   archive_search.py  archive search p50/p95 at 10 000 and 100 000 documents, OpenSearch
 ##                      (p95 < 50 ms at 100 000) and the database engine
 ##   public_pages.py    req/s (wrk) of nginx static, stock Wagtail, this portal uncached and
@@ -85,7 +87,7 @@ serve: install
 bench: install
 	ops/services start
 	@eval "$$(ops/services env)"; rc=0; \
-	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py"; do \
+	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py" "interconnect.py"; do \
 	  echo "== bench/$$bench"; \
 	  $(PY) bench/$$bench || { status=$$?; [ $$status -gt $$rc ] && rc=$$status; }; \
 	  echo; \

@@ -46,6 +46,7 @@ from accounts.services import enforce_idle_lock
 from catalogue.models import ApplicationKind, MaterialRequirement
 from cms.crypto import EncryptedTextField, mask
 from cms.storage import StorageUnavailable
+from interconnect import health as interconnect_health
 
 from . import lines, workflow
 from .access import get_own_application
@@ -703,20 +704,44 @@ def catalogue_items(
     tags=["事项目录"],
 )
 def stations(request):
-    rows = Station.objects.filter(owner=_applicant(request)).select_related(
-        "region", "dossier__application"
-    )
-    return [
-        {
-            "id": s.pk,
-            "name": s.name,
-            "address": s.address,
-            "region": s.region.code if s.region else None,
-            "pile_count": s.pile_count,
-            "dossier": s.dossier.application.reference if hasattr(s, "dossier") else None,
-        }
-        for s in rows
-    ]
+    rows = interconnect_health.station_rows(_applicant(request))
+    return [_station_out(row) for row in rows]
+
+
+def _station_out(row) -> dict:
+    s = row["station"]
+    dossier = getattr(s, "dossier", None)
+    return {
+        "id": s.pk,
+        "station_id": s.station_id,
+        "name": s.name,
+        "address": s.address,
+        "region": s.region.code if s.region else None,
+        "station_type": s.get_station_type_display(),
+        "construction": s.get_construction_display(),
+        "pile_count": s.pile_count,
+        "equipment": [
+            {
+                "equipment_id": e.equipment_id,
+                "type": e.get_equipment_type_display(),
+                "power_kw": str(e.power_kw),
+                "connectors": [
+                    {
+                        "connector_id": c.connector_id,
+                        "power_kw": str(c.power_kw),
+                        "status": c.get_status_display() if c.status is not None else None,
+                    }
+                    for c in e.connectors.all()
+                ],
+            }
+            for e in s.equipment.all()
+        ],
+        "last_status_at": s.status_pushed_at,
+        "orders_by_year": row["orders_by_year"],
+        "health": row["health"],
+        "health_reasons": row["reasons"],
+        "dossier": dossier.application.reference if dossier else None,
+    }
 
 
 # --- Applications -----------------------------------------------------------------

@@ -69,12 +69,33 @@ class ServiceItemOut(Schema):
     materials: list[MaterialOut] = Field(default_factory=list, description="申请材料清单。")
 
 
+class ConnectorOut(Schema):
+    connector_id: str = Field(..., description="充电接口编码（ConnectorID）。")
+    power_kw: str = Field(..., description="额定功率（kW，十进制字符串）。")
+    status: str | None = Field(None, description="最近推送的状态（文字），未推送为 null。")
+
+
+class EquipmentOut(Schema):
+    equipment_id: str = Field(..., description="设备编码（EquipmentID）。")
+    type: str = Field(..., description="设备类型（直流设备、交流设备……）。")
+    power_kw: str = Field(..., description="额定功率（kW，十进制字符串）。")
+    connectors: list[ConnectorOut]
+
+
 class StationOut(Schema):
     id: int = Field(..., description="站点编号（建设补贴申请的 station 字段传入此值）。")
+    station_id: str = Field(..., description="运营平台的充电站ID（StationID）。")
     name: str = Field(..., description="充电站名称（建站资料的充电站名称须与此完全一致）。")
     address: str = Field("", description="地址。")
     region: str | None = Field(None, description="所属地区代码。")
-    pile_count: int = Field(..., description="充电桩数量。")
+    station_type: str = Field(..., description="站点类型（文字）。")
+    construction: str = Field(..., description="建设场所（文字）。")
+    pile_count: int = Field(..., description="充电设备数量。")
+    equipment: list[EquipmentOut]
+    last_status_at: datetime | None = Field(None, description="最近状态推送时间。")
+    orders_by_year: dict[str, int] = Field(..., description='各年度订单数，如 {"2026": 3}。')
+    health: str = Field(..., description="数据正常 / 互联互通数据异常。")
+    health_reasons: list[str] = Field(..., description="异常原因。")
     dossier: str | None = Field(None, description="已绑定的建站资料申请编号。")
 
 

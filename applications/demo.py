@@ -22,17 +22,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import Applicant
 from catalogue.models import ApplicantType, ApplicationKind, Department, ServiceItem
 from cms import credit_code as uscc
+from interconnect import credentials
+from interconnect import simulate as interconnect_simulate
+from interconnect.models import ChargeOrder, Platform, Station
 from regions.models import Region
 
-from . import demo_material, workflow
+from . import demo_material, rules, workflow
 from .materials import add_attachment, checklist
-from .models import Application, ChargingOrder, JointInstallation, Station, StationDossier
+from .models import Application, Interconnection, JointInstallation, StationDossier
 
 REVIEWERS_FILE = "demo-reviewers.txt"
 APPLICANTS_FILE = "demo-applicants.txt"
@@ -93,7 +97,6 @@ STATIONS = {
         ("信阳市浉河区羊山充电站", 12, "信阳市浉河区羊山新区新七大道 88 号"),
         ("信阳市浉河区湖东充电站", 8, "信阳市浉河区湖东路 16 号"),
     ],
-    "demo-builder": [("信阳市平桥区示例产业园充电站", 6, "信阳市平桥区工业城 9 号")],
 }
 
 
@@ -284,54 +287,72 @@ def _approve_account(application, reviewer) -> None:
     )
 
 
-def _stations(applicants):
-    stations = {}
-    for username, rows in STATIONS.items():
-        owner = applicants.get(username)
-        if owner is None:
-            continue
-        for name, piles, address in rows:
-            station, _ = Station.objects.get_or_create(
-                owner=owner,
-                name=name,
-                defaults={
-                    "address": address,
-                    "region": owner.region,
-                    "station_type": "公共充电站",
-                    "site_type": "社会公共停车场",
-                    "pile_count": piles,
-                    "operator_platform": "豫充通（演示）",
-                },
+@transaction.atomic
+def approve_interconnection_demo(applicant):
+    """File a 互联互通接入 with random secrets and approve it through the workflow."""
+    if not applicant.is_active or not applicant.is_operator:
+        raise ValueError("只能为已启用的运营商账号生成演示接入。")
+    user = applicant.user
+    application = workflow.create_application(applicant, ApplicationKind.INTERCONNECTION, user=user)
+    stations, piles = rules.registered_station_counts(applicant)
+    Interconnection.objects.create(
+        application=application,
+        platform_operator=applicant.name,
+        builder=applicant.name,
+        builder_address="演示地址",
+        liaison=applicant.contact_name,
+        engineer=applicant.contact_name,
+        engineer_phone=applicant.mobile,
+        platform_name=f"{applicant.name}运营平台",
+        access_key=credentials.random_secret(),
+        signing_key=credentials.random_secret(),
+        message_key=credentials.random_secret(),
+        message_iv=credentials.random_secret(),
+        scope=Interconnection.Scope.SERVICE,
+        station_count=stations,
+        pile_count=piles,
+    )
+    attach_due_materials(application, user, seed=application.pk)
+    try:
+        workflow.submit(application, user=user)
+        for item in application.items.select_related("department"):
+            reviewer = item.department.members.first()
+            if reviewer is None:
+                raise ValueError(f"“{item.department}”没有审核员，无法审核通过。")
+            workflow.start_review(application, user=reviewer, department=item.department)
+            for attachment in application.attachments.all():
+                workflow.judge_material(attachment, user=reviewer, accepted=True)
+            workflow.decide(
+                application,
+                user=reviewer,
+                approve=True,
+                opinion="演示接入",
+                department=item.department,
             )
-            stations[name] = station
-    return stations
+    except workflow.WorkflowError as exc:
+        raise ValueError(exc.message) from exc
+    return application
 
 
-def _orders(stations) -> int:
-    """A dozen orders in the current year on the operator's stations (运营补贴 basis)."""
-    now = timezone.localtime()
-    year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    operator_stations = [s for s in stations.values() if s.owner.kind == ApplicantType.OPERATOR]
-    created = 0
-    for n in range(12):
-        station = operator_stations[n % len(operator_stations)] if operator_stations else None
-        if station is None:
-            break
-        started = year_start + datetime.timedelta(days=n * 17 % 300, hours=8 + n % 10)
-        latest = now - datetime.timedelta(hours=2 + n)
-        started = max(min(started, latest), year_start)
-        _, was_created = ChargingOrder.objects.get_or_create(
-            order_number=f"DEMO{now.year}{n + 1:04d}",
-            defaults={
-                "station": station,
-                "started_at": started,
-                "ended_at": started + datetime.timedelta(minutes=45 + n * 5),
-                "energy_kwh": Decimal("18.500") + n,
-                "amount": ((Decimal("18.500") + n) * Decimal("1.20")).quantize(Decimal("0.01")),
-            },
-        )
-        created += was_created
-    return created
+def _pushed_stations(applicants):
+    """The demo operator's platform pushes its stations, statuses and orders through the
+    real T/CEC 102 interface (in-process), with the secrets of its approved 互联互通接入."""
+    operator = applicants.get("demo-operator")
+    if operator is None or not operator.is_active:
+        return {}, 0
+    platform = Platform.objects.filter(applicant=operator, active=True).first()
+    if platform is None:
+        approve_interconnection_demo(operator)
+        platform = Platform.objects.get(applicant=operator)
+    before = ChargeOrder.objects.filter(station__owner=operator).count()
+    names = [name for name, _piles, _address in STATIONS["demo-operator"]]
+    _, _, failures = interconnect_simulate.run(
+        platform, stations=len(names), orders=12, names=names
+    )
+    if failures:
+        raise RuntimeError("；".join(failures))
+    stations = {s.name: s for s in Station.objects.filter(owner=operator)}
+    return stations, ChargeOrder.objects.filter(station__owner=operator).count() - before
 
 
 def _station_dossier(operator, station):
@@ -430,8 +451,7 @@ def load(stdout) -> None:
     applicants, applicant_lines = _applicants(applicant_credentials, reviewers)
     applicant_credentials.save()
 
-    stations = _stations(applicants)
-    orders = _orders(stations)
+    stations, orders = _pushed_stations(applicants)
     notes = []
     operator = applicants.get("demo-operator")
     if operator is not None and operator.is_active:

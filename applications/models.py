@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Applicant, mobile_validator
 from catalogue.models import ApplicationKind, Department, MaterialRequirement, ServiceItem
 from cms.crypto import EncryptedTextField
+from interconnect.models import Station
 from regions.models import Region
 
 
@@ -301,60 +302,6 @@ class Event(models.Model):
     @property
     def label(self) -> str:
         return self.LABELS.get(self.action, self.action)
-
-
-# --- Stations and orders: pushed by operator platforms (“我的充电站”) ---------------
-
-
-class Station(models.Model):
-    owner = models.ForeignKey(
-        Applicant, verbose_name="所属申请人", on_delete=models.CASCADE, related_name="stations"
-    )
-    name = models.CharField("充电站名称", max_length=200)
-    address = models.CharField("地址", max_length=300, blank=True)
-    region = models.ForeignKey(
-        Region,
-        verbose_name="所属地区",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    station_type = models.CharField("站点类型", max_length=50, blank=True)
-    site_type = models.CharField("建设场所", max_length=50, blank=True)
-    pile_count = models.PositiveIntegerField("充电桩数量", default=0)
-    operator_platform = models.CharField("运营平台", max_length=200, blank=True)
-    pushed_at = models.DateTimeField("推送时间", default=timezone.now)
-
-    class Meta:
-        verbose_name = "充电站"
-        verbose_name_plural = "充电站"
-        ordering = ["owner", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="unique_station_name_per_owner")
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class ChargingOrder(models.Model):
-    """An order the operator platform pushed; the basis of the operation subsidy."""
-
-    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="orders")
-    order_number = models.CharField("订单编号", max_length=64, unique=True)
-    started_at = models.DateTimeField("开始充电时间")
-    ended_at = models.DateTimeField("结束充电时间")
-    energy_kwh = models.DecimalField("充电量（kWh）", max_digits=12, decimal_places=3)
-    amount = models.DecimalField("订单金额（元）", max_digits=12, decimal_places=2)
-
-    class Meta:
-        verbose_name = "充电订单"
-        verbose_name_plural = "充电订单"
-        ordering = ["started_at", "pk"]
-
-    def __str__(self):
-        return self.order_number
 
 
 # --- Per-type details ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from catalogue.models import ApplicationKind
+from interconnect.models import ChargeOrder
 
 from .materials import checklist_problems
 from .models import Application, OperatorRegistration, State, Station
@@ -210,9 +211,7 @@ def construction_subsidy(application) -> list[str]:
 
 
 def orders_for_year(applicant, year: int):
-    from .models import ChargingOrder
-
-    return ChargingOrder.objects.filter(
+    return ChargeOrder.objects.filter(
         station__owner=applicant, started_at__year=year
     ).select_related("station")
 

@@ -27,6 +27,7 @@ from catalogue.models import ApplicantType, ApplicationKind
 from catalogue.views import count_label
 from cms.exports import neutralise
 from cms.storage import StorageUnavailable
+from interconnect import health as interconnect_health
 
 from . import access, files, lines, materials, rules, workflow
 from .forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, save_detail
@@ -37,7 +38,6 @@ from .models import (
     Interconnection,
     InvoiceLine,
     State,
-    Station,
     Technician,
 )
 from .uploads import UploadRejected
@@ -227,10 +227,9 @@ def stations(request):
     applicant = _applicant(request)
     rows = []
     if applicant is not None:
-        for station in Station.objects.filter(owner=applicant).select_related(
-            "region", "dossier__application"
-        ):
-            rows.append({"station": station, "dossier": getattr(station, "dossier", None)})
+        rows = interconnect_health.station_rows(applicant)
+        for row in rows:
+            row["dossier"] = getattr(row["station"], "dossier", None)
     return render(
         request,
         "applications/stations.html",
@@ -852,7 +851,7 @@ def _order_rows(orders):
         yield [
             number,
             _safe_text(order.station.name),
-            _safe_text(order.order_number),
+            _safe_text(order.start_charge_seq),
             timezone.localtime(order.started_at).strftime("%Y-%m-%d %H:%M:%S"),
             timezone.localtime(order.ended_at).strftime("%Y-%m-%d %H:%M:%S"),
             order.energy_kwh,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
+from interconnect import credentials as interconnect_credentials
 
 from .access import can_review
 from .models import Application, Attachment, DepartmentReview, Event, State, SupplementNotice
@@ -506,6 +507,17 @@ def _on_approved(application) -> None:
         applicant.reviewed_at = timezone.now()
         applicant.status_note = ""
         applicant.save(update_fields=["status", "reviewed_at", "status_note"])
+    elif application.kind == ApplicationKind.INTERCONNECTION and application.detail is not None:
+        # The approved 互联互通接入 activates (or rotates) the operator's T/CEC 102 secrets.
+        detail = application.detail
+        interconnect_credentials.activate(
+            application.applicant,
+            source=application.reference,
+            operator_secret=detail.access_key,
+            sig_secret=detail.signing_key,
+            data_secret=detail.message_key,
+            data_secret_iv=detail.message_iv,
+        )
 
 
 # --- After completion ---------------------------------------------------------------

@@ -22,6 +22,8 @@ urlpatterns = [
     path("policies/feed/rss/", PolicyRssFeed(), name="policy_feed_rss"),
     path("policies/feed/atom/", PolicyAtomFeed(), name="policy_feed_atom"),
     path("api/v1/", portal_api.urls),
+    path("evcs/", include("interconnect.urls")),
+    path("my/interconnect/", include("interconnect.portal")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
 ]
 

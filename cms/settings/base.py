@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "importer",
     "search",
     "applications",
+    "interconnect",
     "catalogue",
     "accounts",
     "workdays",
@@ -299,3 +300,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# T/CEC 102 interconnection: AccessToken lifetime (seconds) and the largest accepted message.
+INTERCONNECT_TOKEN_TTL = int(os.environ.get("INTERCONNECT_TOKEN_TTL", "7200"))
+INTERCONNECT_MAX_BODY = 2 * 1024 * 1024

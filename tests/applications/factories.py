@@ -130,10 +130,11 @@ def make_reviewer(*department_codes: str, username: str | None = None):
 
 
 def make_station(owner: Applicant, name: str | None = None, *, pile_count: int = 4, **extra):
-    from applications.models import Station
+    from interconnect.models import Station
 
     return Station.objects.create(
         owner=owner,
+        station_id=extra.pop("station_id", unique("S")[-20:]),
         name=name or f"信阳市浉河区测试充电站{unique('')}",
         address="信阳市浉河区新华路 1 号",
         region=owner.region,
@@ -143,11 +144,11 @@ def make_station(owner: Applicant, name: str | None = None, *, pile_count: int =
 
 
 def make_order(station, started_at: datetime.datetime, *, energy="12.500", amount="18.75"):
-    from applications.models import ChargingOrder
+    from interconnect.models import ChargeOrder
 
-    return ChargingOrder.objects.create(
+    return ChargeOrder.objects.create(
         station=station,
-        order_number=unique("ORD"),
+        start_charge_seq=unique("ORD"),
         started_at=started_at,
         ended_at=started_at + datetime.timedelta(hours=1),
         energy_kwh=Decimal(energy),

@@ -23,8 +23,9 @@ from stdnum.cn import uscc
 from wagtail.models import APIToken
 
 from accounts.models import Applicant
-from applications.models import Application, Attachment, Interconnection, Station
+from applications.models import Application, Attachment, Interconnection
 from regions.models import Region
+from tests.applications.factories import make_station
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,7 @@ def dossier_detail(name=STATION_NAME):
 
 def submitted_dossier(api, applicant, name=STATION_NAME):
     """A station pushed by the platform and its 建站资料, submitted through the API."""
-    station = Station.objects.create(owner=applicant, name=name, pile_count=10)
+    station = make_station(applicant, name, pile_count=10)
     response = api.post(
         "/applications", {"kind": "station_dossier", "detail": dossier_detail(name)}
     )
@@ -273,7 +274,7 @@ def test_station_dossier_full_flow(operator, monkeypatch):
 
     monkeypatch.setattr(applications.api, "add_attachment", recording_add)
     applicant, api = operator
-    station = Station.objects.create(owner=applicant, name=STATION_NAME, pile_count=12)
+    station = make_station(applicant, STATION_NAME, pile_count=12)
 
     created = api.post("/applications", {"kind": "station_dossier", "detail": dossier_detail()})
     assert created.status_code == 201, created.content
@@ -350,16 +351,16 @@ def test_station_dossier_full_flow(operator, monkeypatch):
     assert api.get("/applications", limit=500).status_code == 422
 
     stations = api.get("/stations").json()
-    assert stations == [
-        {
-            "id": station.pk,
-            "name": STATION_NAME,
-            "address": "",
-            "region": None,
-            "pile_count": 12,
-            "dossier": reference,
-        }
-    ]
+    assert len(stations) == 1
+    listed = stations[0]
+    assert (listed["id"], listed["name"], listed["dossier"]) == (
+        station.pk,
+        STATION_NAME,
+        reference,
+    )
+    assert (listed["station_type"], listed["construction"]) == ("公共", "其他")
+    assert listed["equipment"] == [] and listed["orders_by_year"] == {}
+    assert listed["health"] == "互联互通数据异常"
 
     # A submitted application cannot be changed or deleted: 409.
     changed = api.put(f"/applications/{reference}/detail", dossier_detail())
@@ -384,7 +385,7 @@ def test_station_dossier_full_flow(operator, monkeypatch):
 
 def test_station_name_must_match_a_registered_station(operator):
     applicant, api = operator
-    Station.objects.create(owner=applicant, name=STATION_NAME, pile_count=4)
+    make_station(applicant, STATION_NAME, pile_count=4)
     created = api.post(
         "/applications",
         {"kind": "station_dossier", "detail": dossier_detail("信阳浉河万达充电站")},

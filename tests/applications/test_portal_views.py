@@ -25,15 +25,15 @@ from applications import views, workflow
 from applications.materials import add_attachment, requirement_for
 from applications.models import (
     Application,
-    ChargingOrder,
     DepartmentReview,
     Event,
     State,
-    Station,
 )
 from catalogue.models import ApplicantType, ApplicationKind, Department
 from cms.storage import private_file_response
+from interconnect.models import ChargeOrder
 from regions.models import Region
+from tests.applications.factories import make_station
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +121,8 @@ def reviewer():
 @pytest.fixture
 def stations(builder):
     return [
-        Station.objects.create(owner=builder, name="信阳火车站充电站", pile_count=12),
-        Station.objects.create(owner=builder, name="羊山新区充电站", pile_count=8),
+        make_station(builder, "信阳火车站充电站", pile_count=12),
+        make_station(builder, "羊山新区充电站", pile_count=8),
     ]
 
 
@@ -289,7 +289,8 @@ def test_stations_page(client, builder, stations):
     login(client, builder)
     html = html_of(client.get(url("stations")))
     assert "信阳火车站充电站" in html and "羊山新区充电站" in html
-    assert "共 2 座充电站、20 个充电桩" in html
+    assert "共 2 座充电站、20 台充电设备" in html
+    assert "互联互通数据异常" in html and "尚未收到充电接口状态数据" in html
     assert html.count("未绑定") == 2
     dossier = submitted_dossier(builder, stations[0])
     html = html_of(client.get(url("stations")))
@@ -648,22 +649,22 @@ def test_s3_storage_redirects_to_a_presigned_url():
 
 @pytest.fixture
 def subsidy(client, operator):
-    station = Station.objects.create(owner=operator, name='=HYPERLINK("x")站', pile_count=4)
-    other_station = Station.objects.create(owner=operator, name="平桥充电站", pile_count=2)
+    station = make_station(operator, '=HYPERLINK("x")站', pile_count=4)
+    other_station = make_station(operator, "平桥充电站", pile_count=2)
     tz = timezone.get_current_timezone()
     for n, (st, day) in enumerate([(station, 5), (other_station, 6), (station, 7)], start=1):
         start = datetime(2026, 3, day, 9, 0, tzinfo=tz)
-        ChargingOrder.objects.create(
+        ChargeOrder.objects.create(
             station=st,
-            order_number=f"ORD2026{n:04d}",
+            start_charge_seq=f"ORD2026{n:04d}",
             started_at=start,
             ended_at=start + timedelta(hours=1),
             energy_kwh=Decimal("30.500"),
             amount=Decimal("45.75"),
         )
-    ChargingOrder.objects.create(
+    ChargeOrder.objects.create(
         station=station,
-        order_number="ORD2025LAST",
+        start_charge_seq="ORD2025LAST",
         started_at=datetime(2025, 12, 31, 9, tzinfo=tz),
         ended_at=datetime(2025, 12, 31, 10, tzinfo=tz),
         energy_kwh=Decimal("1"),
