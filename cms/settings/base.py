@@ -212,7 +212,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "河南省充电基础设施服务门户 <noreply@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "河南省充电基础设施服务门户 <noreply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # SMS: a dotted path to a notifications.transports.SmsTransport subclass; off when empty.
 NOTIFY_SMS_TRANSPORT = os.environ.get("NOTIFY_SMS_TRANSPORT", "")

@@ -114,7 +114,9 @@ def test_a_rolled_back_step_leaves_no_message(operator, reviewers):
     assert not Message.objects.exists()
 
 
-def test_preferences_choose_channels(mailbox, reviewers, settings, django_capture_on_commit_callbacks):
+def test_preferences_choose_channels(
+    mailbox, reviewers, settings, django_capture_on_commit_callbacks
+):
     Preference.objects.create(user=mailbox.user, email=False, sms=True)
     application = joint_case(mailbox, [POWER_ITEM])
     workflow.decide(application, user=reviewers["power"], approve=True)
