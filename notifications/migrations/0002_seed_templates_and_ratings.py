@@ -21,7 +21,7 @@ def carry_over_ratings(apps, schema_editor):
         if not 1 <= app.rating <= 5:
             continue
         Rating.objects.get_or_create(
-            application=app,
+            application_id=app.pk,
             channel="online",
             defaults={
                 "level": app.rating,
