@@ -22,8 +22,14 @@ EVENTS = {
     "review_digest": ("审核每日提醒", "reviewer"),
     "rectification_opened": ("差评整改交办", "reviewer"),
     "rectification_replied": ("差评整改答复", "applicant"),
+    "rectification_appealed": ("差评整改申诉", "reviewer"),
 }
 EVENT_CHOICES = [(name, label) for name, (label, _) in EVENTS.items()]
+
+
+def event_label(name: str) -> str:
+    return EVENTS.get(name, (name, ""))[0]
+
 
 # Event.action -> notification event, for steps of any application kind except the
 # account application (handled in `events_for`). Later steps add their lines here.
@@ -127,5 +133,11 @@ DEFAULT_TEMPLATES = {
         "{{ applicant }}：{{ department }}已就您对申请 {{ reference }} 的评价作出答复：\n"
         "{{ reply }}\n您可以认可答复，或在页面上申诉一次：{{ url }}" + _SIGN,
         "【充电设施门户】{{ department }}已答复您对申请{{ reference }}的评价，请登录查看。",
+    ),
+    "rectification_appealed": (
+        "差评整改申诉：申请 {{ reference }}",
+        "申请人对{{ department }}就申请 {{ reference }} 差评的整改答复提出申诉：\n{{ note }}\n"
+        "请作出申诉答复：{{ url }}" + _SIGN,
+        "【充电设施门户】申请{{ reference }}的整改答复被申诉，请登录答复。",
     ),
 }

@@ -12,13 +12,15 @@ from django.utils import timezone
 from applications.models import Application
 from catalogue.models import Department
 
-from .events import EVENT_CHOICES
+from .events import event_label
 
 
 class NotificationTemplate(models.Model):
     """The text of one event's message: Django template strings staff can edit."""
 
-    event = models.CharField("事件", max_length=40, choices=EVENT_CHOICES, unique=True)
+    # Event names are data (notifications.events), not choices: a new event needs no
+    # schema migration, only its template row.
+    event = models.CharField("事件", max_length=40, unique=True)
     subject = models.CharField(
         "标题", max_length=200, help_text="Django 模板语法，如 {{ reference }}"
     )
@@ -33,7 +35,11 @@ class NotificationTemplate(models.Model):
         ordering = ["event"]
 
     def __str__(self):
-        return self.get_event_display()
+        return self.event_label
+
+    @property
+    def event_label(self) -> str:
+        return event_label(self.event)
 
 
 class Preference(models.Model):
@@ -73,7 +79,7 @@ class Message(models.Model):
         related_name="notifications",
     )
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
-    event = models.CharField("事件", max_length=40, choices=EVENT_CHOICES)
+    event = models.CharField("事件", max_length=40)
     application = models.ForeignKey(
         Application,
         verbose_name="申请",

@@ -120,17 +120,27 @@ def open_rectification(rating: Rating, days: int = Rectification.DEFAULT_DAYS) -
         "note": rating.comment,
         "due_date": rectification.due_date or "（日历未维护）",
     }
+    _tell_department(rectification, "rectification_opened", rating.comment, context)
+    return rectification
+
+
+def _tell_department(rectification, event, note, context=None) -> None:
+    application = rectification.rating.application
+    context = context or {
+        **application_context(application),
+        "department": rectification.department.name,
+        "note": note,
+    }
     link = reverse("notifications_rectify", args=[rectification.pk])
-    for member in rating.department.members.filter(is_active=True):
+    for member in rectification.department.members.filter(is_active=True):
         notify(
-            "rectification_opened",
+            event,
             member,
             context,
             application=application,
             link=link,
-            dedupe_key=f"rectification_opened:{rectification.pk}",
+            dedupe_key=f"{event}:{rectification.pk}",
         )
-    return rectification
 
 
 def can_handle(user, rectification) -> bool:
@@ -203,4 +213,5 @@ def appeal(rectification, *, user, reason: str) -> Rectification:
     rectification.appeal_reason = reason[:2000]
     rectification.appealed_at = timezone.now()
     rectification.save(update_fields=["state", "appeal_reason", "appealed_at"])
+    _tell_department(rectification, "rectification_appealed", reason)
     return rectification

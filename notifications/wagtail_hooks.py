@@ -50,7 +50,7 @@ class TemplateViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = False
     form_fields = ["subject", "body", "sms_text", "enabled"]
-    list_display = ["event", "subject", "enabled", "updated_at"]
+    list_display = ["event_label", "subject", "enabled", "updated_at"]
 
     def get_urlpatterns(self):
         return [

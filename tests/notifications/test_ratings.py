@@ -56,6 +56,10 @@ def test_reply_accept_and_the_single_appeal(operator, reviewers):
     message = inbox(operator.user, "rectification_replied").get()
     assert "已约谈经办人" in message.body
     ratings.appeal(rectification, user=operator.user, reason="没有说明何时提速")
+    appealed = inbox(reviewers["power"], "rectification_appealed").get()
+    assert "没有说明何时提速" in appealed.body and appealed.link.endswith(
+        f"/rectifications/{rectification.pk}/"
+    )
     with pytest.raises(WorkflowError, match="申诉只能提出一次"):
         ratings.appeal(rectification, user=operator.user, reason="再次申诉")
     ratings.reply(rectification, user=reviewers["power"], text="自下月起即办。")
