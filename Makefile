@@ -19,12 +19,16 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 install: $(VENV)/.installed
 
 ## make run: migrate, load demo content (and DOCS=folder of documents), serve on 127.0.0.1:8000;
-## the archive worker (text recognition of uploads) runs beside the server and stops with it.
+## the archive worker (text recognition of uploads), the notifications worker (e-mail, SMS) and
+## the daily reminders (notify_daily) run beside the server and stop with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@if [ -n "$(DOCS)" ]; then $(PY) manage.py import_document $(DOCS) --kind auto --publish; fi
-	$(PY) manage.py db_worker --backend archive --queue-name '*' --interval 2 --no-reload & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py db_worker --backend archive --queue-name '*' --interval 2 --no-reload & WORKER=$$!; \
+	$(PY) manage.py db_worker --backend notifications --queue-name '*' --interval 2 --no-reload & NOTIFIER=$$!; \
+	while true; do $(PY) manage.py notify_daily || true; sleep 86400; done & DAILY=$$!; \
+	trap 'kill $$WORKER $$NOTIFIER $$DAILY 2>/dev/null' EXIT INT TERM; $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, deploy check, the embedded suite (SQLite, local files, database search,
 ## real Chromium), then the integration suite on the real PostgreSQL, MinIO and OpenSearch
@@ -83,11 +87,12 @@ serve: install
 ##                      (p95 < 50 ms at 100 000) and the database engine
 ##   public_pages.py    req/s (wrk) of nginx static, stock Wagtail, this portal uncached and
 ##                      through Varnish; publish -> visible through the cache (<= 1 s)
+##   statistics.py      the managers' statistics page at 100 000 cases on PostgreSQL (< 1 s)
 ## Not part of test; takes about 15 minutes.
 bench: install
 	ops/services start
 	@eval "$$(ops/services env)"; rc=0; \
-	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py" "interconnect.py"; do \
+	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py" "interconnect.py" "statistics.py"; do \
 	  echo "== bench/$$bench"; \
 	  $(PY) bench/$$bench || { status=$$?; [ $$status -gt $$rc ] && rc=$$status; }; \
 	  echo; \

@@ -55,9 +55,6 @@ class Application(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
-    rating = models.PositiveSmallIntegerField("满意度", null=True, blank=True)
-    rating_comment = models.CharField("评价意见", max_length=500, blank=True)
-    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "办事申请"

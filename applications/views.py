@@ -516,9 +516,7 @@ def _render_detail(
         "can_withdraw": workflow.can_withdraw(application),
         "can_delete": application.state == State.DRAFT
         and application.kind != ApplicationKind.ACCOUNT,
-        "can_rate": application.is_finished and application.rating is None,
         "is_joint": application.kind == ApplicationKind.JOINT_INSTALLATION,
-        "stars": [5, 4, 3, 2, 1],
     }
     if application.kind == ApplicationKind.OPERATOR_REGISTRATION and detail is not None:
         context["technicians"] = list(detail.technicians.select_related("certificate"))
@@ -796,14 +794,16 @@ def delete(request, reference):
 @login_required
 @require_POST
 def rate(request, reference):
+    from notifications.ratings import rate_online
+
     application = access.get_own_application(request.user, reference)
     try:
-        score = int(request.POST.get("score", ""))
-    except ValueError:
-        score = 0
-    try:
-        workflow.rate(
-            application, user=request.user, score=score, comment=request.POST.get("comment", "")
+        rate_online(
+            application,
+            user=request.user,
+            level=request.POST.get("level"),
+            comment=request.POST.get("comment", ""),
+            department_id=request.POST.get("department") or None,
         )
     except workflow.WorkflowError as exc:
         return _render_detail(request, application, rating_errors=exc.problems)

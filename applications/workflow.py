@@ -522,19 +522,4 @@ def _on_approved(application) -> None:
 
 # --- After completion ---------------------------------------------------------------
 
-
-@transaction.atomic
-def rate(application, *, user, score: int, comment: str = "") -> Application:
-    require_applicant_may_act(application)
-    if not application.is_finished:
-        raise WorkflowError("办结后才能进行满意度评价。")
-    if application.rating is not None:
-        raise WorkflowError("您已评价过此申请。")
-    if score not in (1, 2, 3, 4, 5):
-        raise WorkflowError("满意度请选择 1 至 5 星。")
-    application.rating = score
-    application.rating_comment = (comment or "").strip()[:500]
-    application.rated_at = timezone.now()
-    application.save(update_fields=["rating", "rating_comment", "rated_at"])
-    _event(application, user, "rated", note=f"{score} 星")
-    return application
+# 好差评 (ratings and the follow-up of bad ones) live in notifications.ratings.

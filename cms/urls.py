@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from applications.api import api as portal_api
 from cms.health import healthz
+from notifications.progress import progress
 from policies.feeds import PolicyAtomFeed, PolicyRssFeed
 from search import views as search_views
 
@@ -18,7 +19,9 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("services/", include("catalogue.urls")),
     path("account/", include("accounts.urls")),
+    path("my/notifications/", include("notifications.urls")),
     path("my/", include("applications.portal_urls")),
+    path("progress/", progress, name="progress"),
     path("policies/feed/rss/", PolicyRssFeed(), name="policy_feed_rss"),
     path("policies/feed/atom/", PolicyAtomFeed(), name="policy_feed_atom"),
     path("api/v1/", portal_api.urls),

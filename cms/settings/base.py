@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "accounts",
     "workdays",
     "archive",
+    "notifications",
     "regions",
     "django_tasks",
     "django_tasks_db",
@@ -251,7 +252,25 @@ FILE_UPLOAD_TEMP_DIR = None
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "archive": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    # Outgoing e-mail and SMS (notifications.tasks), run by `db_worker --backend notifications`.
+    "notifications": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
+
+# E-mail over SMTP (notifications, admin mails). Without EMAIL_HOST, dev prints mails.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "河南省充电基础设施服务门户 <noreply@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMS: a dotted path to a notifications.transports.SmsTransport subclass; off when empty.
+NOTIFY_SMS_TRANSPORT = os.environ.get("NOTIFY_SMS_TRANSPORT", "")
 
 # Secrets applicants submit are encrypted with these Fernet keys (newest first).
 PORTAL_FIELD_KEYS = env_list("PORTAL_FIELD_KEYS", [])

@@ -17,6 +17,8 @@ ALLOWED_HOSTS = ["*"]
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "archive": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+    # Notifications are sent at commit, through the locmem mail box.
+    "notifications": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PORTAL_LOGIN_SLOWDOWN_SECONDS = 0  # tests that count the slowdown set their own

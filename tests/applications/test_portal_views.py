@@ -482,21 +482,21 @@ def test_rating_only_after_completion(client, builder, stations, reviewer):
     application = submitted_dossier(builder, stations[0])
     html = html_of(client.get(url("detail", application.reference)))
     assert "提交评价" not in html
-    response = client.post(url("rate", application.reference), {"score": 5})
-    assert "办结后才能进行满意度评价。" in html_of(response)
+    response = client.post(url("rate", application.reference), {"level": 5})
+    assert "办结后才能进行评价。" in html_of(response)
 
     workflow.start_review(application, user=reviewer)
     workflow.decide(application, user=reviewer, approve=True, opinion="资料齐全")
     html = html_of(client.get(url("detail", application.reference)))
-    assert "提交评价" in html and "资料齐全" in html
-    response = client.post(url("rate", application.reference), {"score": 9})
-    assert "满意度请选择 1 至 5 星。" in html_of(response)
-    response = client.post(url("rate", application.reference), {"score": 4, "comment": "很快"})
+    assert "提交评价" in html and "资料齐全" in html and "非常不满意" in html
+    response = client.post(url("rate", application.reference), {"level": 9})
+    assert "请选择评价等级" in html_of(response)
+    response = client.post(url("rate", application.reference), {"level": 4, "comment": "很快"})
     assert response.status_code == 302
-    application.refresh_from_db()
-    assert application.rating == 4 and application.rating_comment == "很快"
+    rating = application.ratings.get()
+    assert rating.level == 4 and rating.comment == "很快"
     html = html_of(client.get(url("detail", application.reference)))
-    assert "4 星，很快" in html and "提交评价" not in html
+    assert "<strong>满意</strong>，很快" in html and "提交评价" not in html
     assert "满意度评价" in html  # history
 
 

@@ -42,13 +42,13 @@ from applications.workflow import (
     decide,
     delete_application,
     judge_material,
-    rate,
     request_supplement,
     set_items,
     start_review,
     withdraw,
 )
 from catalogue.models import ApplicantType, ApplicationKind, Department, MaterialRequirement
+from notifications.ratings import rate_online as rate
 from workdays.calendar import is_working_day
 from workdays.models import CalendarYear
 
@@ -533,22 +533,22 @@ def test_only_drafts_are_deleted_and_their_files_go_after_commit(
     assert stored_files(private_folder) == set()
 
 
-def test_rating_only_after_completion_once_and_one_to_five(submitted_joint, reviewers, operator):
+def test_rating_only_after_completion_once_and_five_levels(submitted_joint, reviewers, operator):
     application = submitted_joint
-    with pytest.raises(WorkflowError, match="办结后才能进行满意度评价"):
-        rate(application, user=operator.user, score=5)
+    with pytest.raises(WorkflowError, match="办结后才能进行评价"):
+        rate(application, user=operator.user, level=5)
     decide(application, user=reviewers["power"], approve=True)
     decide(application, user=reviewers["urban"], approve=False, opinion="不符合占道条件")
     application = refreshed(application)
-    for score in (0, 6, "5"):
-        with pytest.raises(WorkflowError, match="满意度请选择 1 至 5 星"):
-            rate(application, user=operator.user, score=score)
-    rate(application, user=operator.user, score=4, comment="  办理很快  ")
-    application = refreshed(application)
-    assert (application.rating, application.rating_comment) == (4, "办理很快")
-    assert application.rated_at is not None
+    for level in (0, 6, "x", None):
+        with pytest.raises(WorkflowError, match="请选择评价等级"):
+            rate(application, user=operator.user, level=level)
+    rate(application, user=operator.user, level="4", comment="  办理很快  ")
+    rating = application.ratings.get()
+    assert (rating.level, rating.get_level_display(), rating.comment) == (4, "满意", "办理很快")
+    assert rating.channel == "online" and rating.created_at is not None
     with pytest.raises(WorkflowError, match="已评价过"):
-        rate(application, user=operator.user, score=5)
+        rate(application, user=operator.user, level=5)
     assert actions(application)[-1] == "rated"
 
 
@@ -565,7 +565,7 @@ def test_every_step_writes_an_event(submitted_joint, reviewers, operator):
     submit(application)
     decide(application, user=power, approve=True)
     decide(application, user=urban, approve=True)
-    rate(refreshed(application), user=operator.user, score=5)
+    rate(refreshed(application), user=operator.user, level=5)
 
     assert actions(application) == (
         ["created"]

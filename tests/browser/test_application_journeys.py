@@ -310,23 +310,23 @@ def test_station_dossier_supplement_and_approval(browser, page, server, tmp_path
         finally:
             staff.close()
 
-        # -- applicant: 已通过, rate 5 stars
+        # -- applicant: 已通过, rates 非常满意
         mine.goto(server + f"/my/applications/{reference}/")
         assert state_of(mine) == "已通过"
         assert "材料齐全，同意。" in mine.locator("#reviews").inner_text()
-        mine.get_by_label(re.compile(r"5 星")).check()
+        mine.get_by_label("非常满意", exact=True).check()
         mine.get_by_label("评价意见（选填）").fill("办理很快。")
         mine.get_by_role("button", name="提交评价").click()
         mine.wait_for_load_state()
         assert "感谢您的评价" in mine.locator(".messages").inner_text()
-        assert "5 星" in mine.locator("#rating").inner_text()
+        assert "非常满意" in mine.locator("#rating").inner_text()
         shot(mine, "applicant-rated")
     finally:
         again.close()
 
     application = Application.objects.get(reference=reference)
     assert application.state == State.APPROVED
-    assert application.rating == 5
+    assert application.ratings.get().level == 5
     station.refresh_from_db()
     assert application.detail.station == station
 

@@ -1,0 +1,301 @@
+"""Figures for managers: every table is one or two aggregate queries; per-review
+durations are read as (group, received date, decided date, due date) counts grouped in
+the database and turned into working days with one pass over the calendar.
+
+Cases are submitted applications of every kind but 账号注册 (drafts are not cases).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+
+from applications.models import Application, DepartmentReview, State
+from catalogue.models import ApplicationKind
+
+from .models import Level, Rating, Rectification
+
+ONE_DAY = datetime.timedelta(days=1)
+OVERDUE_LIST_LIMIT = 100
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: str = "bar"  # bar: first column label, second column value; line: months
+    value_column: int = 1
+    slug: str = ""
+
+
+def cases():
+    return Application.objects.exclude(state=State.DRAFT).exclude(kind=ApplicationKind.ACCOUNT)
+
+
+def reviews():
+    return DepartmentReview.objects.exclude(application__state=State.DRAFT).exclude(
+        application__kind=ApplicationKind.ACCOUNT
+    )
+
+
+def _counted(queryset, label, ordering="-n"):
+    return [
+        [row[label] or "—", row["n"]]
+        for row in queryset.values(label).annotate(n=Count("pk")).order_by(ordering, label)
+    ]
+
+
+def by_item() -> Table:
+    through = Application.items.through
+    rows = (
+        through.objects.filter(application__in=cases())
+        .values(name=F("serviceitem__name"))
+        .annotate(n=Count("pk"))
+        .order_by("-n", "name")
+    )
+    return Table(
+        "按事项统计办件量", ["事项", "办件量"], [[r["name"], r["n"]] for r in rows], slug="item"
+    )
+
+
+def by_department() -> Table:
+    return Table(
+        "按部门统计办件量", ["部门", "办件量"], _counted(reviews(), "department__name"), slug="dept"
+    )
+
+
+def by_county() -> Table:
+    rows = (
+        cases()
+        .values("region__name", "region__parent__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "region__name")
+    )
+    return Table(
+        "按县区统计办件量",
+        ["县区", "办件量"],
+        [[f"{r['region__parent__name'] or ''}{r['region__name']}", r["n"]] for r in rows],
+        slug="county",
+    )
+
+
+def by_state() -> Table:
+    labels = dict(State.choices)
+    rows = _counted(cases(), "state")
+    return Table(
+        "按状态统计办件量",
+        ["状态", "办件量"],
+        [[labels.get(s, s), n] for s, n in rows],
+        slug="state",
+    )
+
+
+class WorkdayIndex:
+    """Working-day ordinal of each date in a range, for durations by subtraction."""
+
+    def __init__(self, lo: datetime.date, hi: datetime.date):
+        from workdays.calendar import CalendarNotCovered, _Calendar
+
+        calendar = _Calendar()
+        self.index: dict[datetime.date, int | None] = {}
+        count = 0
+        day = lo
+        try:
+            calendar.load(lo, hi)
+        except CalendarNotCovered:
+            pass
+        while day <= hi:
+            try:
+                if calendar.is_working_day(day):
+                    count += 1
+                self.index[day] = count
+            except CalendarNotCovered:
+                self.index[day] = None
+            day += ONE_DAY
+
+    def between(self, start, end) -> int | None:
+        a, b = self.index.get(start), self.index.get(end)
+        return None if a is None or b is None else b - a
+
+
+def _covered_range():
+    from workdays.models import CalendarYear
+
+    years = sorted(CalendarYear.objects.values_list("year", flat=True))
+    if not years:
+        return None
+    return datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 31)
+
+
+def _performance(group_field: str, base, title: str, label: str, slug: str) -> Table:
+    """On-time rate and average working days of decided reviews, per group.
+
+    A duration is index(decided) − index(received) on the working-day index, so the sum
+    per group is Σ index(decided) − Σ index(received): two small (group, date) count
+    queries instead of one row per review. Durations touching a year the calendar lacks
+    are left out of the average (they count for the on-time rate)."""
+    headers = [label, "办结数", "按时办结率（%）", "平均用时（工作日）"]
+    decided = base.filter(
+        status__in=[DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED],
+        decided_at__isnull=False,
+    ).annotate(received=TruncDate("received_at"), decided=TruncDate("decided_at"))
+    counts = {
+        row[group_field] or "—": row
+        for row in decided.values(group_field).annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(due_date__isnull=True) | Q(decided__lte=F("due_date"))),
+        )
+    }
+    if not counts:
+        return Table(title, headers, slug=slug)
+    covered = _covered_range()
+    sums = defaultdict(lambda: [0, 0])  # Σ working-day index difference, reviews counted
+    if covered is not None:
+        within = decided.filter(received__gte=covered[0], decided__lte=covered[1])
+        index = WorkdayIndex(*covered)
+        for column, sign in (("decided", 1), ("received", -1)):
+            for row in within.values(group_field, column).annotate(n=Count("pk")):
+                day_index = index.index.get(row[column])
+                if day_index is None:
+                    continue
+                entry = sums[row[group_field] or "—"]
+                entry[0] += sign * day_index * row["n"]
+                if sign == 1:
+                    entry[1] += row["n"]
+    rows = []
+    for name, row in sorted(counts.items(), key=lambda kv: (-kv[1]["n"], kv[0])):
+        total, n_days = sums.get(name, (0, 0))
+        rows.append(
+            [
+                name,
+                row["n"],
+                round(100 * row["on_time"] / row["n"], 1),
+                round(total / n_days, 1) if n_days else "—",
+            ]
+        )
+    return Table(title, headers, rows, value_column=2, slug=slug)
+
+
+def department_performance() -> Table:
+    return _performance(
+        "department__name", reviews(), "各部门按时办结率与平均用时", "部门", "dept-perf"
+    )
+
+
+def item_performance() -> Table:
+    return _performance("items__name", reviews(), "各事项按时办结率与平均用时", "事项", "item-perf")
+
+
+def overdue(today: datetime.date) -> tuple[int, Table]:
+    open_reviews = reviews().filter(
+        status__in=[DepartmentReview.Status.PENDING, DepartmentReview.Status.UNDER_REVIEW],
+        due_date__lt=today,
+    )
+    total = open_reviews.count()
+    rows = open_reviews.select_related("application", "department", "application__region").order_by(
+        "due_date", "pk"
+    )[:OVERDUE_LIST_LIMIT]
+    table = Table(
+        "超期未办结",
+        ["申请编号", "部门", "县区", "办理期限", "超期天数"],
+        [
+            [
+                r.application.reference,
+                r.department.name,
+                r.application.region.name,
+                r.due_date,
+                (today - r.due_date).days,
+            ]
+            for r in rows
+        ],
+        chart="",
+        slug="overdue",
+    )
+    return total, table
+
+
+def satisfaction() -> Table:
+    counts = dict(Rating.objects.values_list("level").annotate(n=Count("pk")))
+    return Table(
+        "满意度分布",
+        ["评价等级", "评价数"],
+        [[label, counts.get(value, 0)] for value, label in Level.choices],
+        slug="satisfaction",
+    )
+
+
+def rectification_status(today: datetime.date) -> Table:
+    counts = dict(Rectification.objects.values_list("state").annotate(n=Count("pk")))
+    rows = [[label, counts.get(value, 0)] for value, label in Rectification.State.choices]
+    late = Rectification.objects.filter(state=Rectification.State.OPEN, due_date__lt=today).count()
+    rows.append(["其中超期未答复", late])
+    return Table("差评整改情况", ["整改状态", "件数"], rows, slug="rectification")
+
+
+def _months(today: datetime.date, count: int = 12) -> list[datetime.date]:
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(datetime.date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(months))
+
+
+def monthly(today: datetime.date) -> Table:
+    months = _months(today)
+    since = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time()))
+    base = cases()
+    submitted = dict(
+        base.filter(submitted_at__gte=since)
+        .annotate(m=TruncMonth("submitted_at"))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+    )
+    finished = dict(
+        base.filter(decided_at__gte=since)
+        .annotate(m=TruncMonth("decided_at"))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+    )
+    submitted = {_month_key(k): v for k, v in submitted.items()}
+    finished = {_month_key(k): v for k, v in finished.items()}
+    rows = [[f"{m:%Y-%m}", submitted.get(m, 0), finished.get(m, 0)] for m in months]
+    return Table("月度趋势", ["月份", "受理量", "办结量"], rows, chart="line", slug="monthly")
+
+
+def _month_key(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value.replace(day=1)
+
+
+def summary(today: datetime.date) -> dict:
+    total = cases().count()
+    finished = cases().filter(state__in=[State.APPROVED, State.REJECTED]).count()
+    bad = Rating.objects.filter(level__lte=Level.DISSATISFIED).count()
+    overdue_count, overdue_table = overdue(today)
+    return {
+        "today": today,
+        "total": total,
+        "finished": finished,
+        "ratings": Rating.objects.count(),
+        "bad": bad,
+        "overdue_count": overdue_count,
+        "tables": [
+            by_item(),
+            by_department(),
+            by_county(),
+            by_state(),
+            department_performance(),
+            item_performance(),
+            satisfaction(),
+            rectification_status(today),
+            monthly(today),
+        ],
+        "overdue": overdue_table,
+    }

@@ -1,0 +1,33 @@
+"""Small builders for the notification tests: fixed dates, cases in given states."""
+
+import datetime
+
+from django.utils import timezone
+
+from applications import workflow
+from applications.models import Application
+from tests.applications.factories import POWER_ITEM, ROAD_ITEM, ready_joint_application, submit
+
+
+def aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def joint_case(applicant, items=(POWER_ITEM, ROAD_ITEM)) -> Application:
+    return submit(ready_joint_application(applicant, list(items)))
+
+
+def finished_case(applicant, reviewers, items=(POWER_ITEM, ROAD_ITEM)) -> Application:
+    application = joint_case(applicant, items)
+    for review in application.reviews.select_related("department"):
+        workflow.decide(
+            application, user=reviewers[review.department.code], approve=True, opinion="同意"
+        )
+    return Application.objects.get(pk=application.pk)
+
+
+def inbox(user, event=None):
+    from notifications.models import Message
+
+    messages = Message.objects.filter(recipient=user, channel="inbox")
+    return messages.filter(event=event) if event else messages
