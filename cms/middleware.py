@@ -103,7 +103,7 @@ class CachedSiteMiddleware:
         return self.get_response(request)
 
 
-PRIVATE_PREFIXES = ("/my/", "/admin/", "/api/", "/evcs/", "/account/", "/documents/")
+PRIVATE_PREFIXES = ("/my/", "/admin/", "/api/", "/evcs/", "/account/", "/documents/", "/progress/")
 
 
 class PrivateCacheControlMiddleware:

@@ -7,7 +7,7 @@ vcl 4.1;
 # Caches anonymous GET/HEAD of public pages (home, policies, guides, services, feeds,
 # sitemap, static files; search results for 30 s). Never caches a request that carries a
 # session or message cookie or an Authorization header, anything under /my/, /admin/,
-# /api/, /evcs/, /account/ or /documents/, nor a response that sets a cookie or says
+# /api/, /evcs/, /account/, /documents/ or /progress/ (rate-limited case lookups), nor a response that sets a cookie or says
 # private / no-store / no-cache. PURGE is accepted from 127.0.0.1 only: it drops the path
 # with every query string (/policies/ also drops /policies/?page=2), so publishing in
 # Wagtail is visible at once (wagtail.contrib.frontend_cache, cms/invalidation.py).
@@ -38,7 +38,7 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    if (req.url ~ "^/(my|admin|api|evcs|account|documents|django-admin)(/|\?|$)" || req.url ~ "^/healthz") {
+    if (req.url ~ "^/(my|admin|api|evcs|account|documents|progress|django-admin)(/|\?|$)" || req.url ~ "^/healthz") {
         return (pass);
     }
     if (req.http.Authorization) {
