@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0001_initial"),
+        ("applications", "0002_stations_move_to_interconnect"),
         ("notifications", "0002_seed_templates_and_ratings"),
     ]
 
