@@ -13,6 +13,8 @@ PYTEST_ARGS ?=
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
+	@# replaced by rapidocr + opencv-python-headless: both OpenCV builds would own cv2
+	$(PIP) uninstall -y -q rapidocr-onnxruntime opencv-python 2>/dev/null || true
 	$(PIP) install -q -c requirements.lock -e ".[test]"
 	@touch $@
 
