@@ -3,8 +3,8 @@
 Chinese text is segmented in Python with `search.text` (units and pairs of adjacent
 units, laid out so positions line up) into `text_terms` and `name_terms`, which
 OpenSearch only splits on white space — exactly what the site search does, so 补贴
-is one term everywhere and a longer chunk is a phrase of its pairs (archive.search). Codes keep their identity in keyword fields (credit code,
-invoice code and number, SHA-256, application reference and `codes`: every 8–20
+is one term everywhere and a longer chunk is a phrase of its pairs (archive.search).
+Codes keep their identity in keyword fields (credit code, invoice code and number, SHA-256, application reference and `codes`: every 8–20
 character run of digits and capitals found in the text), where a code query matches
 exactly or by prefix and ranks first. The extracted text itself is kept in the
 document unanalysed; highlighted fragments are computed in Python for both engines.

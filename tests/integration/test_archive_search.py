@@ -12,6 +12,7 @@ import logging
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
 
 from applications.models import State
@@ -220,3 +221,16 @@ def test_a_plain_index_under_the_alias_name_is_replaced(opensearch):
     stats = documents.rebuild()
     assert documents.aliased_indices() == [stats["index"]]
     assert not opensearch.indices.exists(index=index)
+
+
+@pytest.fixture
+def database_data(settings):
+    # The database engine on PostgreSQL: what answers when OpenSearch is not configured.
+    settings.WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}
+    return build_archive()
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+def test_database_engine_on_postgresql(database_data, check):
+    assert connection.vendor == "postgresql"
+    check(database_data, "database")
