@@ -318,6 +318,7 @@ def run_engine(engine, args) -> dict:
         PORTAL_VAR_DIR=str(tmp / "var"),
         PORTAL_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        DATABASE_CONN_MAX_AGE="60",  # persistent connections, as production should run
     )
     (tmp / "var" / "media").mkdir(parents=True)
     database = None

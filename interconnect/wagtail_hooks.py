@@ -59,11 +59,11 @@ for _model in (Station, Equipment, ChargeOrder, Message):
     register_permission_policy(_model, ReviewerReadOnly(_model), exact_class=True)
 
 
-def _cities():
+def _cities(request=None):
     return Region.objects.filter(level=Region.Level.CITY).order_by("code")
 
 
-def _operators():
+def _operators(request=None):
     return Applicant.objects.filter(platform__isnull=False).order_by("name")
 
 
