@@ -267,3 +267,19 @@ def test_admin_menu_has_the_calendar_group(calendar_admin):
     # The sidebar menu is rendered as JSON props, with non-ASCII text \u-escaped.
     for label in ("工作日历", "节假日与调休", "日历年度"):
         assert json.dumps(label)[1:-1] in html
+
+
+# --- chunked reading -----------------------------------------------------------------
+
+
+def test_widening_the_loaded_range_reads_the_days_right_next_to_it():
+    from workdays.calendar import _Calendar
+
+    calendar = _Calendar()
+    calendar.load(D(2026, 10, 2), D(2026, 10, 9))
+    calendar.load(D(2026, 9, 20), D(2026, 10, 9))  # down to and including 1 October
+    calendar.load(D(2026, 9, 20), D(2026, 10, 20))  # up from 10 October
+    assert calendar.is_working_day(D(2026, 10, 1)) is False  # Thursday, 国庆节
+    assert calendar.is_working_day(D(2026, 10, 9)) is True
+    assert calendar.is_working_day(D(2026, 10, 10)) is True  # Saturday, 调休上班
+    assert (calendar._lo, calendar._hi) == (D(2026, 9, 20), D(2026, 10, 20))
