@@ -3,6 +3,7 @@
 import csv
 import datetime
 import json
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -231,7 +232,18 @@ def test_snippet_list_loads_and_shows_adjusted_workdays(calendar_admin):
     url = reverse(SpecialDay.snippet_viewset.get_url_name("list"))
     response = calendar_admin.get(url)
     assert response.status_code == 200
-    assert "调休上班" in response.content.decode()
+    # Rows, not the kind filter's label: the first page (by date) holds 2024's days.
+    listed = list(response.context["object_list"])
+    first_rows = [(d.date, d.kind, d.name) for d in listed]
+    assert first_rows == sorted(first_rows)[: len(first_rows)]
+    assert first_rows[:2] == [
+        (D(2024, 1, 1), "holiday", "元旦"),
+        (D(2024, 2, 4), "workday", "春节"),
+    ]
+    html = response.content.decode()
+    cells = re.findall(r">\s*调休上班\s*</td>", html)
+    assert len(cells) == sum(d.kind == "workday" for d in listed) > 0
+    assert "周日" in html  # the weekday column of 2024-02-04
 
 
 def test_snippet_list_filters_by_year_and_kind(calendar_admin):
