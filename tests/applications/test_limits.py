@@ -260,3 +260,35 @@ def test_counting_past_the_first_chunk_reads_the_very_next_day():
     SpecialDay.objects.create(date=D(2026, 4, 21), kind=SpecialDay.Kind.HOLIDAY, name="测试停工")
     # 22, 23 and 24 April.
     assert add_working_days(start, 3) == D(2026, 4, 24)
+
+
+# --------------------------------------------------------------------------- 联办申请表 form
+
+
+@pytest.mark.django_db
+@pytest.mark.clock()
+def test_the_joint_form_checks_the_occupation_dates_and_the_postal_address(operator):
+    from django.forms.models import model_to_dict
+
+    from .factories import POWER_ITEM, ROAD_ITEM, joint_detail
+
+    application = make_application(
+        operator, ApplicationKind.JOINT_INSTALLATION, item_codes=[POWER_ITEM, ROAD_ITEM]
+    )
+    data = {k: "" if v is None else v for k, v in model_to_dict(joint_detail(application)).items()}
+
+    def errors(**changes):
+        form = detail_form(application, {**data, **changes})
+        form.is_valid()
+        return {k: v for k, v in form.errors.items() if k in ("occupation_end", "postal_address")}
+
+    assert errors() == {}
+    # The last day of occupation may be its first day, not one day before.
+    assert errors(occupation_start="2027-03-10", occupation_end="2027-03-10") == {}
+    assert errors(occupation_start="2027-03-10", occupation_end="2027-03-09") == {
+        "occupation_end": ["占用结束日期不能早于开始日期。"]
+    }
+    assert errors(delivery="post", postal_address="") == {
+        "postal_address": ["送达方式为邮寄，请填写邮寄地址。"]
+    }
+    assert errors(delivery="post", postal_address="信阳市浉河区新华路 1 号") == {}
