@@ -105,6 +105,7 @@ def test_a_line_above_the_invoice_amount_is_named_even_when_the_sum_agrees():
 
 
 @pytest.mark.django_db
+@pytest.mark.clock()  # the station's dossier is dated inside the covered calendar
 @pytest.mark.parametrize(
     ("year", "valid"), [("2014", False), ("2015", True), ("2100", True), ("2101", False)]
 )
