@@ -8,7 +8,7 @@ PORT   ?= 8000
 DOCS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint check-deploy test-unit test-integration test-browser services lock clean bench test-clock serve
+.PHONY: run test install lint check-deploy test-unit test-integration test-browser services lock clean bench test-clock serve mutation
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ test-clock: install
 	  echo "== unit suite at $$day"; \
 	  PORTAL_TEST_CLOCK=$$day $(VENV)/bin/pytest -m "not integration and not browser" -q $(PYTEST_ARGS) || exit 1; \
 	done
+
+## make mutation: mutmut on applications/rules.py, uploads.py, access.py, workdays/calendar.py
+## and search/text.py, each in a scratch copy under var/mutation/ judged by its own tests;
+## prints the kill rate per module (target 90 %). Not part of test; slow (tens of minutes).
+MUTATION_MODULES ?=
+mutation: install
+	$(PY) tests/mutation.py $(MUTATION_MODULES)
 
 test-integration: install
 	ops/services start

@@ -159,6 +159,7 @@ class DeadlineColumn(Column):
 
 class ReviewIndexView(IndexView):
     page_title = "审核工作台"
+    template_name = "applications/admin/review_index.html"  # + the missing-calendar warning
     any_permission_required = ["view"]
     header_icon = "tasks"
 

@@ -503,3 +503,22 @@ def test_cannot_revoke_someone_elses_token(client):
     assert client.post(reverse("accounts:revoke_token", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+@pytest.mark.django_db
+def test_lock_idle_accounts_command_locks_and_reports():
+    from django.core.management import call_command
+
+    from tests.applications.factories import make_applicant
+
+    idle, recent = make_applicant(), make_applicant()
+    Applicant.objects.update(created_at=timezone.now() - timedelta(days=400))
+    for applicant, days in ((idle, 91), (recent, 89)):
+        applicant.user.last_login = timezone.now() - timedelta(days=days)
+        applicant.user.save(update_fields=["last_login"])
+    out = io.StringIO()
+    call_command("lock_idle_accounts", stdout=out)
+    assert out.getvalue().strip() == "已锁定 1 个超过三个月未登录的账号。"
+    idle.refresh_from_db()
+    recent.refresh_from_db()
+    assert (idle.status, recent.status) == (Applicant.Status.LOCKED, Applicant.Status.ACTIVE)

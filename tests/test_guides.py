@@ -109,3 +109,16 @@ def test_chinese_numerals():
         "二十",
         "二十三",
     ]
+
+
+@pytest.mark.django_db
+def test_the_help_index_lists_its_live_guides_only(client, guide, guide_index):
+    draft = GuidePage(title="尚未发布的指南", slug="draft-guide")
+    guide_index.add_child(instance=draft)
+    draft.unpublish()
+    response = client.get(guide_index.url)
+    assert response.status_code == 200
+    assert list(response.context["guides"]) == [guide]
+    html = response.content.decode()
+    assert guide.title in html and guide.url in html
+    assert "尚未发布的指南" not in html

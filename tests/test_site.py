@@ -68,4 +68,41 @@ def test_healthz_on_a_fresh_var_folder(client, settings, tmp_path):
     response = client.get("/healthz")
     body = response.json()
     assert response.status_code == 200, body
+    assert body["status"] == "ok"
+    assert {name: (c["status"], c["backend"]) for name, c in body["checks"].items()} == {
+        "database": ("up", "sqlite"),
+        "storage": ("up", "filesystem"),
+        "search": ("up", "database (sqlite)"),
+    }
+    assert all(isinstance(c["ms"], float) for c in body["checks"].values())
     assert (tmp_path / "private").is_dir()
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_embedded_private_folder_cannot_be_made(client, settings, tmp_path):
+    """The embedded default (local folders): a file where the private folder should be
+    is reported as storage down, and the whole answer is 503 "degraded"."""
+    from django.core.files.storage import storages
+
+    blocker = tmp_path / "private"
+    blocker.write_text("not a folder")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "cms.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(blocker)},
+        },
+    }
+    storages._storages.clear()
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 503, body
+    assert body["status"] == "degraded"
+    assert body["checks"]["storage"]["status"] == "down"
+    assert body["checks"]["storage"]["error"].startswith("FileExistsError")
+    assert "backend" not in body["checks"]["storage"]
+    assert body["checks"]["database"]["status"] == "up"
+    assert body["checks"]["search"]["status"] == "up"

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import json
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -231,7 +232,18 @@ def test_snippet_list_loads_and_shows_adjusted_workdays(calendar_admin):
     url = reverse(SpecialDay.snippet_viewset.get_url_name("list"))
     response = calendar_admin.get(url)
     assert response.status_code == 200
-    assert "调休上班" in response.content.decode()
+    # Rows, not the kind filter's label: the first page (by date) holds 2024's days.
+    listed = list(response.context["object_list"])
+    first_rows = [(d.date, d.kind, d.name) for d in listed]
+    assert first_rows == sorted(first_rows)[: len(first_rows)]
+    assert first_rows[:2] == [
+        (D(2024, 1, 1), "holiday", "元旦"),
+        (D(2024, 2, 4), "workday", "春节"),
+    ]
+    html = response.content.decode()
+    cells = re.findall(r">\s*调休上班\s*</td>", html)
+    assert len(cells) == sum(d.kind == "workday" for d in listed) > 0
+    assert "周日" in html  # the weekday column of 2024-02-04
 
 
 def test_snippet_list_filters_by_year_and_kind(calendar_admin):
@@ -267,3 +279,19 @@ def test_admin_menu_has_the_calendar_group(calendar_admin):
     # The sidebar menu is rendered as JSON props, with non-ASCII text \u-escaped.
     for label in ("工作日历", "节假日与调休", "日历年度"):
         assert json.dumps(label)[1:-1] in html
+
+
+# --- chunked reading -----------------------------------------------------------------
+
+
+def test_widening_the_loaded_range_reads_the_days_right_next_to_it():
+    from workdays.calendar import _Calendar
+
+    calendar = _Calendar()
+    calendar.load(D(2026, 10, 2), D(2026, 10, 9))
+    calendar.load(D(2026, 9, 20), D(2026, 10, 9))  # down to and including 1 October
+    calendar.load(D(2026, 9, 20), D(2026, 10, 20))  # up from 10 October
+    assert calendar.is_working_day(D(2026, 10, 1)) is False  # Thursday, 国庆节
+    assert calendar.is_working_day(D(2026, 10, 9)) is True
+    assert calendar.is_working_day(D(2026, 10, 10)) is True  # Saturday, 调休上班
+    assert (calendar._lo, calendar._hi) == (D(2026, 9, 20), D(2026, 10, 20))

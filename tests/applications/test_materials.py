@@ -5,11 +5,13 @@ embedded default: the local PrivateFileSystemStorage). Storage failures are real
 folder cannot be written, so the real save raises.
 """
 
+import errno
 import hashlib
-import os
+import stat
+from pathlib import Path
 
 import pytest
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from PIL import Image
 
 from applications.materials import (
@@ -360,35 +362,42 @@ def test_a_rolled_back_removal_keeps_the_files(joint, private_folder):
 # --------------------------------------------------------------------------- storage failure
 
 
-def _blocked_by_a_file(folder):
+def _blocked_by_a_file(folder, monkeypatch):
     """The storage folder's place is taken by a plain file: the real save fails."""
     folder.rmdir()
     folder.write_bytes(b"not a folder")
     return lambda: folder.is_file() and folder.read_bytes() == b"not a folder"
 
 
-def _read_only(folder):
+def _read_only(folder, monkeypatch):
+    """A read-only folder. Root (as in CI) writes into one anyway, so the refusal every
+    other user gets from the kernel is played by the file-system layer beneath the
+    private storage: while the folder has no write bit, a save into it raises EACCES."""
     folder.chmod(0o555)
+    real_save = FileSystemStorage._save
+
+    def refusing_save(self, name, content):
+        path = Path(self.path(name))
+        if path.is_relative_to(folder) and not folder.stat().st_mode & stat.S_IWUSR:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_save(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", refusing_save)
     return lambda: not any(folder.iterdir())
 
 
 @pytest.mark.parametrize(
     "break_folder",
     [
-        pytest.param(
-            _read_only,
-            id="read-only-folder",
-            marks=pytest.mark.skipif(
-                hasattr(os, "geteuid") and os.geteuid() == 0,
-                reason="root writes into read-only folders; the file-in-the-way case covers it",
-            ),
-        ),
+        pytest.param(_read_only, id="read-only-folder"),
         pytest.param(_blocked_by_a_file, id="folder-blocked-by-a-file"),
     ],
 )
-def test_a_storage_failure_leaves_no_row_and_no_file(joint, private_folder, break_folder):
+def test_a_storage_failure_leaves_no_row_and_no_file(
+    joint, private_folder, break_folder, monkeypatch
+):
     requirement = requirement_for(joint, "construction-drawings")
-    untouched = break_folder(private_folder)
+    untouched = break_folder(private_folder, monkeypatch)
     try:
         # The same clear Chinese message as an object store that is down.
         with pytest.raises(StorageUnavailable, match="文件存储服务暂时不可用"):

@@ -625,12 +625,24 @@ def test_admin_search_page_refuses_others(client, data):
     assert client.get(SEARCH_URL).status_code == 200
 
 
-def test_indexing_hooks_are_no_ops_without_opensearch(data):
-    from archive import indexing
+def test_indexing_hooks_are_no_ops_without_opensearch(
+    data, monkeypatch, caplog, django_assert_num_queries
+):
+    from archive import documents, indexing
 
-    indexing.entry_changed(data.entries.licence_a)
-    indexing.entry_deleted(data.entries.licence_a.pk)
-    indexing.application_changed(data.a1)
+    assert not documents.is_configured()
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("an OpenSearch call without OpenSearch")
+
+    for name in ("index_entry", "delete_entry", "available", "mark_unreachable"):
+        monkeypatch.setattr(documents, name, must_not_run)
+    with caplog.at_level("WARNING", logger="archive.indexing"), django_assert_num_queries(0):
+        assert indexing.entry_changed(data.entries.licence_a) is None
+        assert indexing.entry_deleted(data.entries.licence_a.pk) is None
+        assert indexing.application_changed(data.a1) is None
+        assert indexing.attachment_changed(data.entries.licence_a.attachment_id) is None
+    assert caplog.records == []
 
 
 def test_unreachable_opensearch_falls_back_to_the_database(data, settings, caplog, monkeypatch):

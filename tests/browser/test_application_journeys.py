@@ -110,8 +110,10 @@ def test_builder_registers_with_licence_and_waits_for_review(page, server, tmp_p
     page.get_by_label(label("企业名称")).fill("信阳浉河充电建设有限公司")
     page.get_by_label(label("统一社会信用代码")).fill(credit_code)
     page.get_by_label(label("营业执照扫描件")).set_input_files(str(licence))
-    # the resident-only field is hidden once an enterprise type is chosen
-    assert not page.get_by_label(label("身份证号码")).is_visible()
+    # the resident-only field is on the page, and hidden once an enterprise type is chosen
+    id_field = page.get_by_label(label("身份证号码"))
+    assert id_field.count() == 1
+    assert id_field.is_hidden()
     page.get_by_label(label("联系人")).fill("王磊")
     page.get_by_label(label("联系电话")).fill("13912345678")
     page.get_by_label(label("注册地")).select_option(label="浉河区")

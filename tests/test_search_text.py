@@ -1,0 +1,44 @@
+"""search/text.py: the terms every search backend sees (pure functions, no database)."""
+
+import pytest
+
+from search.text import index_terms, index_text, normalize, query_terms, query_text, query_words
+
+
+def test_normalize_folds_width_and_case_and_takes_none():
+    assert normalize("ＮＢ／Ｔ　３３００４") == "nb/t 33004"
+    assert normalize(None) == ""
+    assert normalize("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("补", ["补"]),
+        ("补贴", ["补贴"]),  # two characters: one term
+        ("补贴款", ["补贴", "贴款"]),  # three: its pairs
+        ("建设补贴申请", ["建设", "设补", "补贴", "贴申", "申请"]),
+        ("补贴补贴", ["补贴", "贴补"]),  # each term once, in order
+        ("充电桩 NB/T 33004", ["充电", "电桩", "nb", "t", "33004"]),
+        ("", []),
+    ],
+)
+def test_query_terms_are_the_pairs_of_longer_han_runs(text, terms):
+    assert query_terms(text) == terms
+
+
+def test_index_terms_hold_every_character_and_pair():
+    assert index_terms("建设补贴") == ["建", "建设", "设", "设补", "补", "补贴", "贴"]
+    assert index_terms("甲") == ["甲"]
+
+
+def test_the_text_forms_join_the_terms_with_single_spaces():
+    assert index_text("充电ＮＢ") == "充 充电 电 nb"
+    assert query_text("建设补贴 NB") == "建设 设补 补贴 nb"
+    assert index_text("") == query_text("") == ""
+
+
+def test_query_words_are_the_words_as_typed():
+    assert query_words("  充电桩   ＮＢ/T\t补贴 ") == ["充电桩", "nb/t", "补贴"]
+    assert query_words("") == []
+    assert query_words(None) == []
