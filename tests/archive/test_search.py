@@ -589,7 +589,8 @@ def test_admin_search_page_refuses_a_query_too_long_with_400(client, data):
     assert response.status_code == 400
     assert f"最多 {MAX_WORDS} 个词" in response.content.decode()
     response = client.get(SEARCH_URL, {"q": "补贴", "year": "²"})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "年份应为四位数字" in response.content.decode()
 
 
 def test_admin_search_page_pagination(client, data, monkeypatch):
