@@ -72,8 +72,10 @@ def require_applicant_may_act(application) -> None:
 def lock(application) -> Application:
     """The application re-read under a row lock (SELECT ... FOR UPDATE on PostgreSQL),
     so two departments or an applicant and a reviewer acting at once take turns and each
-    sees what the other committed. Call inside a transaction."""
-    return Application.objects.select_for_update().get(pk=application.pk)
+    sees what the other committed. Call inside a transaction. The caller's instance is
+    refreshed in place, so it shows the outcome of the step it asked for."""
+    application.refresh_from_db(from_queryset=Application.objects.select_for_update())
+    return application
 
 
 _DECIDED = (DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED)
