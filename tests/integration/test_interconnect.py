@@ -12,12 +12,13 @@ from django.db import connection
 from interconnect.client import HttpTransport, OperatorClient
 from interconnect.models import ChargeOrder, Connector, Reconciliation, Station
 from interconnect.simulate import shanghai_text
-from tests.applications.factories import make_applicant, make_reviewer
+from tests.applications.factories import ensure_reference_data, make_applicant, make_reviewer
 
 
 @pytest.mark.django_db(transaction=True)
 def test_whole_exchange_over_http_on_postgresql(live_server, home_page):
     assert connection.vendor == "postgresql"
+    ensure_reference_data()  # an earlier transactional test flushed the data migrations' rows
     make_reviewer("platform")
     operator = make_applicant()
     out = StringIO()
