@@ -8,21 +8,11 @@ review in one of their departments; superusers see everything. Anything else is 
 from django.db.models import QuerySet
 from django.http import Http404
 
+from catalogue.reviewers import is_reviewer, reviewer_departments
+
 from .models import Application, Attachment
 
-
-def reviewer_departments(user):
-    from catalogue.models import Department
-
-    if not user.is_authenticated:
-        return Department.objects.none()
-    if user.is_superuser:
-        return Department.objects.all()
-    return user.review_departments.all()
-
-
-def is_reviewer(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.review_departments.exists())
+__all__ = ["is_reviewer", "reviewer_departments", "visible_applications"]
 
 
 def visible_applications(user) -> QuerySet[Application]:

@@ -10,8 +10,7 @@ to the application's history (Event) and to Wagtail's audit log.
 from collections import OrderedDict
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
@@ -25,9 +24,9 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
-from wagtail.permission_policies.base import BasePermissionPolicy
 
 from catalogue.models import ApplicationKind, Department
+from catalogue.reviewers import ReviewerViewOnlyPolicy
 from cms.crypto import Secret, mask
 from regions.choices import county_label
 
@@ -110,21 +109,9 @@ def get_review_attachment(user, pk: int) -> Attachment:
     return attachment
 
 
-class ReviewPermissionPolicy(BasePermissionPolicy):
-    """Reviewers (department members) and superusers may view; nobody adds or edits
-    reviews in the admin — they change only through the workflow."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and is_reviewer(user)
-
-    def user_has_any_permission(self, user, actions):
-        return "view" in actions and is_reviewer(user)
-
-    def users_with_any_permission(self, actions):
-        users = get_user_model().objects.filter(is_active=True)
-        if "view" not in actions:
-            return users.none()
-        return users.filter(Q(is_superuser=True) | Q(review_departments__isnull=False)).distinct()
+class ReviewPermissionPolicy(ReviewerViewOnlyPolicy):
+    """Reviewers (department members) and superusers may view the reviews of their
+    departments; nobody adds or edits reviews in the admin — only the workflow does."""
 
     def user_has_permission_for_instance(self, user, action, instance):
         return action == "view" and review_queryset(user).filter(pk=instance.pk).exists()

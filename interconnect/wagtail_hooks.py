@@ -3,17 +3,16 @@ message log, with filters by city, type and operator. Nothing is added or edited
 the data comes only through the interface."""
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from accounts.models import Applicant
+from catalogue.reviewers import ReviewerViewOnlyPolicy
 from regions.models import Region
 
 from .models import (
@@ -27,32 +26,8 @@ from .models import (
 )
 
 
-def is_reviewer(user) -> bool:
-    return user.is_active and (user.is_superuser or user.review_departments.exists())
-
-
-class ReviewerReadOnly(BasePermissionPolicy):
+class ReviewerReadOnly(ReviewerViewOnlyPolicy):
     """Department members and superusers may look; nobody may change pushed data."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and is_reviewer(user)
-
-    def user_has_any_permission(self, user, actions):
-        return "view" in actions and is_reviewer(user)
-
-    def users_with_any_permission(self, actions):
-        users = get_user_model().objects.filter(is_active=True)
-        if "view" not in actions:
-            return users.none()
-        return users.filter(Q(is_superuser=True) | Q(review_departments__isnull=False)).distinct()
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if self.user_has_any_permission(user, actions):
-            return self.model._default_manager.all()
-        return self.model._default_manager.none()
 
 
 for _model in (Station, Equipment, ChargeOrder, Message):
