@@ -10,6 +10,7 @@ import hashlib
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -48,6 +49,7 @@ from tests.applications.factories import (
     make_application,
     make_reviewer,
     next_working_day,
+    pdf_bytes,
     pdf_upload,
     png_bytes,
     ready_joint_application,
@@ -218,6 +220,33 @@ def test_an_attachment_is_a_private_object_under_the_private_prefix(
         remove_attachment(attachment, user=joint.applicant.user)
     assert head(key) is None
     assert keys_under(application_prefix(joint)) == []
+
+
+def test_a_presigned_download_carries_the_detected_name_and_type(
+    joint, django_capture_on_commit_callbacks
+):
+    """A PDF/HTML polyglot uploaded as .hta: MinIO itself must answer the presigned
+    download as 规划许可证.pdf, application/pdf — the applicant's extension never comes back."""
+    from applications.files import serve_attachment
+
+    polyglot = b"<html><script>alert(1)</script><!--\n" + pdf_bytes() + b"-->"
+    requirement = requirement_for(joint, "construction-planning-permit")
+    attachment = add_attachment(
+        joint, requirement, upload(polyglot, "规划许可证.hta"), user=joint.applicant.user
+    )
+    assert attachment.format == "pdf"
+
+    response = serve_attachment(attachment)
+    assert response.status_code == 302
+    with urllib.request.urlopen(response["Location"], timeout=30) as stored:
+        assert stored.read() == polyglot
+        disposition = stored.headers["Content-Disposition"]
+        assert stored.headers["Content-Type"] == "application/pdf"
+    assert disposition.startswith("attachment") and ".hta" not in disposition
+    assert ".pdf" in urllib.parse.unquote(disposition)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_attachment(attachment, user=joint.applicant.user)
 
 
 def test_a_60_mb_pdf_reaches_the_store_intact(joint):
