@@ -68,7 +68,13 @@ from .api_schemas import (
 )
 from .files import serve_attachment
 from .forms import DETAIL_FORMS, form_errors, save_detail
-from .materials import add_attachment, checklist, remove_attachment, requirement_for
+from .materials import (
+    add_attachment,
+    checklist,
+    delete_stored_objects,
+    remove_attachment,
+    requirement_for,
+)
 from .models import Application, Attachment, Event, Interconnection, State, Station
 from .rules import problems_for_submission
 from .uploads import UploadRejected
@@ -1057,21 +1063,12 @@ def upload_attachment(
                     invoice_file__isnull=True,
                 ).update(invoice_file=attachment)
         except BaseException:
-            _discard_files(attachment)
+            delete_stored_objects([attachment.file.name, attachment.preview.name])
             raise
     attachment = Attachment.objects.select_related("requirement__item", "technician").get(
         pk=attachment.pk
     )
     return Status(201, _attachment(attachment, application))
-
-
-def _discard_files(attachment: Attachment) -> None:
-    for stored in (attachment.file, attachment.preview):
-        if stored and stored.name:
-            try:
-                stored.storage.delete(stored.name)
-            except Exception:
-                logger.error("could not remove %s after a failed link", stored.name)
 
 
 @api.delete(
