@@ -23,7 +23,7 @@ from tests.applications.factories import (
     ready_joint_application,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]  # submitting counts working days
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ from .factories import (
     submit,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]  # submitting counts working days
 
 HOSTILE = [
     "²",  # "²".isdigit() is True, int("²") fails

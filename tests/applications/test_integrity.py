@@ -29,7 +29,7 @@ from .factories import (
     submit,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]  # submitting counts working days
 
 R = DepartmentReview.Status
 

@@ -23,7 +23,7 @@ from .factories import (
     upload,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]  # submitting counts working days
 
 POLYGLOT_NAME = "营业执照核验.hta"
 

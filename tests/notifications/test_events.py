@@ -23,7 +23,7 @@ from tests.applications.factories import (
 
 from .helpers import aware, inbox, joint_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]  # submitting counts working days
 
 
 @pytest.fixture

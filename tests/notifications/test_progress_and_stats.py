@@ -16,7 +16,7 @@ from tests.applications.factories import PASSWORD, POWER_ITEM, make_user
 
 from .helpers import aware, inbox, joint_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]  # submitting counts working days
 
 
 @pytest.fixture(autouse=True)

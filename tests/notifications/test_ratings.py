@@ -16,7 +16,7 @@ from workdays.calendar import add_working_days
 
 from .helpers import finished_case, inbox
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]  # submitting counts working days
 
 
 def test_a_bad_rating_opens_a_rectification_with_a_working_day_deadline(operator, reviewers):

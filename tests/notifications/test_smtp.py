@@ -14,7 +14,7 @@ from tests.applications.factories import POWER_ITEM
 
 from .helpers import joint_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock()]  # submitting counts working days
 
 
 class Collect:
