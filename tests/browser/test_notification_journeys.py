@@ -16,7 +16,10 @@ from tests.applications.factories import (
 )
 from tests.browser.test_application_journeys import admin_login, portal_login, server, shot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.clock(),
+]  # cases count working days
 __all__ = ["server"]
 
 
