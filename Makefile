@@ -97,12 +97,12 @@ serve: install
 ##                      (p95 < 50 ms at 100 000) and the database engine
 ##   public_pages.py    req/s (wrk) of nginx static, stock Wagtail, this portal uncached and
 ##                      through Varnish; publish -> visible through the cache (<= 1 s)
-##   statistics.py      the managers' statistics page at 100 000 cases on PostgreSQL (< 1 s)
+##   statistics_page.py    the managers' statistics page at 100 000 cases on PostgreSQL (< 1 s)
 ## Not part of test; takes about 15 minutes.
 bench: install
 	ops/services start
 	@eval "$$(ops/services env)"; rc=0; \
-	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py" "interconnect.py" "statistics.py"; do \
+	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py" "interconnect.py" "statistics_page.py"; do \
 	  echo "== bench/$$bench"; \
 	  $(PY) bench/$$bench || { status=$$?; [ $$status -gt $$rc ] && rc=$$status; }; \
 	  echo; \

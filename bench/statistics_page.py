@@ -1,6 +1,6 @@
 """Benchmark: the managers' statistics page (统计分析) at 100 000 cases on PostgreSQL.
 
-Run with ``make bench`` (or ``.venv/bin/python bench/statistics.py``). Needs the
+Run with ``make bench`` (or ``.venv/bin/python bench/statistics_page.py``). Needs the
 virtualenv and the ops/services PostgreSQL: a database is created for the run and
 dropped afterwards.
 
