@@ -271,6 +271,9 @@ class Event(models.Model):
         "review_reopened": "重新审核",
         "viewed": "查看申请",
         "exported": "导出",
+        "documents_ready": "文书已出具",
+        "document_handed_over": "文书窗口领取",
+        "document_posted": "文书邮寄",
     }
     # Staff reads: the reviewers' audit trail, not part of the applicant's history.
     STAFF_READS = ("viewed", "downloaded", "previewed", "exported")

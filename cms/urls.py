@@ -15,6 +15,8 @@ from search import views as search_views
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
+    # The printed documents of a case (SQ… references) before Wagtail's documents (numeric ids).
+    path("documents/", include("documents.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("services/", include("catalogue.urls")),

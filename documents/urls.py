@@ -1,0 +1,21 @@
+"""Mounted at /documents/ (before Wagtail's own document URLs, whose ids are numbers)."""
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "documents"
+
+KIND = r"(?P<kind>[a-z_]{1,40})"
+REFERENCE = r"(?P<reference>SQ\d{8,16})"
+
+urlpatterns = [
+    re_path(rf"^{REFERENCE}/$", views.document_list, name="list"),
+    re_path(rf"^{REFERENCE}/{KIND}\.pdf$", views.document_pdf, name="pdf"),
+    re_path(rf"^{REFERENCE}/{KIND}/$", views.document_html, name="html"),
+    path(
+        "<str:reference>/deliveries/<int:pk>/",
+        views.record_delivery,
+        name="record_delivery",
+    ),
+]
