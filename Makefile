@@ -12,6 +12,8 @@ PYTEST_ARGS ?=
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# pango and a CJK font for the printed documents (WeasyPrint); idempotent
+	ops/pdf install
 	$(PIP) install -q --upgrade pip
 	@# replaced by rapidocr + opencv-python-headless: both OpenCV builds would own cv2
 	$(PIP) uninstall -y -q rapidocr-onnxruntime opencv-python 2>/dev/null || true
@@ -98,11 +100,12 @@ serve: install
 ##   public_pages.py    req/s (wrk) of nginx static, stock Wagtail, this portal uncached and
 ##                      through Varnish; publish -> visible through the cache (<= 1 s)
 ##   statistics_page.py    the managers' statistics page at 100 000 cases on PostgreSQL (< 1 s)
+##   document_pdf.py    the 联办申请表 PDF against WeasyPrint's one-line page (median < 300 ms)
 ## Not part of test; takes about 15 minutes.
 bench: install
 	ops/services start
 	@eval "$$(ops/services env)"; rc=0; \
-	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py" "interconnect.py" "statistics_page.py"; do \
+	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py" "interconnect.py" "statistics_page.py" "document_pdf.py"; do \
 	  echo "== bench/$$bench"; \
 	  $(PY) bench/$$bench || { status=$$?; [ $$status -gt $$rc ] && rc=$$status; }; \
 	  echo; \

@@ -10,6 +10,7 @@ KIND = r"(?P<kind>[a-z_]{1,40})"
 REFERENCE = r"(?P<reference>SQ\d{8,16})"
 
 urlpatterns = [
+    path("pending/", views.pending, name="pending"),
     re_path(rf"^{REFERENCE}/$", views.document_list, name="list"),
     re_path(rf"^{REFERENCE}/{KIND}\.pdf$", views.document_pdf, name="pdf"),
     re_path(rf"^{REFERENCE}/{KIND}/$", views.document_html, name="html"),

@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from applications.access import reviewer_departments
 from applications.workflow import WorkflowError, record_view
+from catalogue.reviewers import is_reviewer, is_window_staff
 
 from . import delivery as deliveries
 from .access import get_document_application, is_own, is_staff_for
@@ -138,3 +140,23 @@ def record_delivery(request, reference, pk):
         response.status_code = 400
         return response
     return redirect("documents:list", reference=application.reference)
+
+
+@login_required
+def pending(request):
+    """Staff's list of documents waiting for a window hand-over or a posting."""
+    if not (is_window_staff(request.user) or is_reviewer(request.user)):
+        return render(
+            request,
+            "documents/unavailable.html",
+            {"message": "只有窗口或审核人员可以查看待送达文书。"},
+            status=403,
+        )
+    rows = DocumentDelivery.objects.filter(
+        method__in=(Method.WINDOW, Method.POST), handed_over_at__isnull=True, posted_at__isnull=True
+    ).select_related("application", "department")
+    if not is_window_staff(request.user):
+        rows = rows.filter(
+            application__reviews__department__in=reviewer_departments(request.user)
+        ).distinct()
+    return render(request, "documents/pending.html", {"rows": rows.order_by("available_at")[:500]})

@@ -159,3 +159,16 @@ def test_post_recorded_with_carrier_and_tracking_number(client, operator, review
         reverse("progress"), {"ref": application.reference, "phone4": "5678"}
     ).content.decode()
     assert "受理回执 · 已邮寄" in public and "1234567890" not in public
+
+
+def test_pending_list_for_staff_only(client, operator, reviewers, window_staff):
+    application = joint_case(operator, [POWER_ITEM], delivery=JointInstallation.Delivery.WINDOW)
+    url = reverse("documents:pending")
+    client.force_login(window_staff)
+    assert application.reference in client.get(url).content.decode()
+    client.force_login(reviewers["power"])
+    assert application.reference in client.get(url).content.decode()
+    client.force_login(reviewers["police"])  # not this case's department
+    assert application.reference not in client.get(url).content.decode()
+    client.force_login(operator.user)
+    assert client.get(url).status_code == 403
