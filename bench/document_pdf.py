@@ -145,7 +145,8 @@ def run(samples: int) -> int:
     if issued is None:
         raise BenchError(reason)
     floor_html = (
-        f'<html><body style="font-family: {FONT_FAMILY}"><h1>充电桩报装一件事</h1></body></html>'
+        f"<html><head><style>body {{ font-family: {FONT_FAMILY} }}</style></head>"
+        "<body><h1>充电桩报装一件事</h1></body></html>"
     )
 
     def baseline():

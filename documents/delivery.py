@@ -90,6 +90,8 @@ def _clean(values: dict, required: tuple[str, ...]) -> dict:
     for name, limit in MAX_TEXT.items():
         if len(cleaned[name]) > limit:
             problems.append(f"{labels[name]}不能超过 {limit} 个字。")
+        elif any(ord(c) < 32 for c in cleaned[name]):
+            problems.append(f"{labels[name]}包含无效字符。")
     if problems:
         raise WorkflowError(problems)
     return cleaned

@@ -68,6 +68,7 @@ PROJECT_APPS = (
     "archive",
     "catalogue",
     "cms",
+    "documents",
     "guides",
     "policies",
     "regions",

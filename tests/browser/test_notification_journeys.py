@@ -43,16 +43,17 @@ def test_inbox_unread_badge_and_reading(server, page):
     application = decided_case(applicant, [POWER_ITEM])
     portal_login(page, server, applicant.user.username)
     badge = page.locator("header .nav-inbox .badge")
-    assert badge.inner_text() == "2"
+    # 部门审核通过, 办件办结 and two 文书已出具 (受理回执; 办结通知书 and 装表接电方案)
+    assert badge.inner_text() == "4"
     page.locator("header .nav-inbox").click()
     page.wait_for_load_state()
     items = page.locator(".inbox-item.unread")
-    assert items.count() == 2
+    assert items.count() == 4
     shot(page, "inbox")
     page.get_by_role("link", name=f"申请 {application.reference} 已办结").click()
     page.wait_for_load_state()
     assert "已办结，结果：已通过" in page.locator(".message-body").inner_text()
-    assert page.locator("header .nav-inbox .badge").inner_text() == "1"
+    assert page.locator("header .nav-inbox .badge").inner_text() == "3"
     page.get_by_role("link", name="返回站内信").click()
     page.get_by_role("button", name="全部标为已读").click()
     page.wait_for_load_state()

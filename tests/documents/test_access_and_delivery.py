@@ -172,3 +172,26 @@ def test_pending_list_for_staff_only(client, operator, reviewers, window_staff):
     assert application.reference not in client.get(url).content.decode()
     client.force_login(operator.user)
     assert client.get(url).status_code == 403
+
+
+def test_hostile_values_get_a_4xx_and_store_nothing(client, operator, window_staff):
+    from tests.applications.test_hostile_input import HOSTILE
+
+    application = joint_case(operator, [POWER_ITEM], delivery=JointInstallation.Delivery.POST)
+    row = DocumentDelivery.objects.get(application=application, kind="acceptance_receipt")
+    client.force_login(window_staff)
+    record = reverse("documents:record_delivery", args=[application.reference, row.pk])
+    for value in HOSTILE:
+        for kind in ("decision", "acceptance_receipt", value[:40]):
+            for view in ("documents:pdf", "documents:html"):
+                try:
+                    url = reverse(view, kwargs={"reference": application.reference, "kind": kind})
+                except Exception:  # not a kind name at all: no such URL
+                    continue
+                assert client.get(url, {"key": value}).status_code < 500
+        fields = {"postal_address": value, "carrier": value, "tracking_number": value}
+        assert client.post(record, fields).status_code in (302, 400)
+        row.refresh_from_db()
+        if row.posted_at is not None:  # an ordinary value was accepted: undo for the next one
+            assert all(ord(c) >= 32 for c in row.tracking_number)
+            DocumentDelivery.objects.filter(pk=row.pk).update(posted_at=None)

@@ -31,3 +31,8 @@ def inbox(user, event=None):
 
     messages = Message.objects.filter(recipient=user, channel="inbox")
     return messages.filter(event=event) if event else messages
+
+
+def step_inbox(user):
+    """The inbox without the documents_ready messages the documents app adds after a step."""
+    return inbox(user).exclude(event="documents_ready")

@@ -41,7 +41,8 @@ def test_progress_by_mobile_suffix_or_credit_code(client, operator, reviewers):
     assert "内部意见" not in html  # no opinions
     for attachment in application.attachments.all():
         assert attachment.original_name not in html  # no material
-    assert "暂无已出具的文书" in html
+    # the documents issued so far, with their delivery state (documents app)
+    assert "受理回执 · 可网上下载" in html and "办结通知书（供电） · 可网上下载" in html
     by_code = lookup(client, ref=application.reference, credit_code=operator.credit_code.lower())
     assert by_code.status_code == 200 and application.reference in by_code.content.decode()
 
@@ -83,11 +84,12 @@ def test_inbox_unread_count_and_mark_read(client, operator, reviewers):
     workflow.decide(application, user=reviewers["power"], approve=True)
     client.force_login(operator.user)
     html = client.get(reverse("portal:dashboard")).content.decode()
-    assert 'aria-label="2 条未读"' in html
+    # 部门审核通过, 办件办结 and two 文书已出具 (受理回执; 办结通知书 and 装表接电方案)
+    assert 'aria-label="4 条未读"' in html
     message = inbox(operator.user, "case_completed").get()
     page = client.get(reverse("notifications:message", args=[message.pk])).content.decode()
     assert "已办结" in page
-    assert 'aria-label="1 条未读"' in client.get(reverse("notifications:inbox")).content.decode()
+    assert 'aria-label="3 条未读"' in client.get(reverse("notifications:inbox")).content.decode()
     client.post(reverse("notifications:read_all"))
     assert "条未读" not in client.get(reverse("notifications:inbox")).content.decode()
     other = make_user("other-user")
