@@ -177,7 +177,12 @@ def test_pending_list_for_staff_only(client, operator, reviewers, window_staff):
 def test_hostile_values_get_a_4xx_and_store_nothing(client, operator, window_staff):
     from tests.applications.test_hostile_input import HOSTILE
 
-    application = joint_case(operator, [POWER_ITEM], delivery=JointInstallation.Delivery.POST)
+    application = joint_case(
+        operator,
+        [POWER_ITEM],
+        delivery=JointInstallation.Delivery.POST,
+        postal_address="信阳市平桥区中山路 8 号",
+    )
     row = DocumentDelivery.objects.get(application=application, kind="acceptance_receipt")
     client.force_login(window_staff)
     record = reverse("documents:record_delivery", args=[application.reference, row.pk])
