@@ -200,3 +200,11 @@ def test_hostile_values_get_a_4xx_and_store_nothing(client, operator, window_sta
         if row.posted_at is not None:  # an ordinary value was accepted: undo for the next one
             assert all(ord(c) >= 32 for c in row.tracking_number)
             DocumentDelivery.objects.filter(pk=row.pk).update(posted_at=None)
+
+
+def test_portal_case_page_shows_each_document_state(client, operator):
+    application = joint_case(operator, [POWER_ITEM], delivery=JointInstallation.Delivery.WINDOW)
+    client.force_login(operator.user)
+    page = client.get(reverse("portal:detail", args=[application.reference])).content.decode()
+    assert "受理回执 · 窗口领取 · 待窗口领取" in page
+    assert reverse("documents:list", args=[application.reference]) in page
