@@ -14,3 +14,14 @@ class DocumentsConfig(AppConfig):
 
         if public_documents not in DOCUMENT_LISTERS:
             DOCUMENT_LISTERS.append(public_documents)
+        self._add_api_routes()
+
+    @staticmethod
+    def _add_api_routes():
+        """Our router on the portal API (/api/v1/), added once, before its URLs are built."""
+        from applications.api import api
+
+        from .api import router
+
+        if all(attached is not router for _, attached in api._routers):
+            api.add_router("", router)

@@ -58,11 +58,16 @@ def document_pdf(request, reference, kind):
     application, kind, issued, refused = _document(request, reference, kind)
     if refused:
         return refused
+    return pdf_response(application, kind, issued, request.user)
+
+
+def pdf_response(application, kind, issued, user):
+    """The PDF as a download (portal and API alike), with the delivery/audit record."""
     data = render_pdf(kind, application, issued)
-    if is_own(request.user, application):
-        deliveries.record_download(application, kind.name, issued.key, request.user)
+    if is_own(user, application):
+        deliveries.record_download(application, kind.name, issued.key, user)
     else:
-        record_view(application, request.user, "downloaded", note=f"文书：{issued.title}")
+        record_view(application, user, "downloaded", note=f"文书：{issued.title}")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         True, pdf_filename(application, issued)
