@@ -14,8 +14,8 @@ urlpatterns = [
     re_path(rf"^{REFERENCE}/$", views.document_list, name="list"),
     re_path(rf"^{REFERENCE}/{KIND}\.pdf$", views.document_pdf, name="pdf"),
     re_path(rf"^{REFERENCE}/{KIND}/$", views.document_html, name="html"),
-    path(
-        "<str:reference>/deliveries/<int:pk>/",
+    re_path(
+        rf"^{REFERENCE}/deliveries/(?P<pk>[0-9]{{1,18}})/$",
         views.record_delivery,
         name="record_delivery",
     ),
