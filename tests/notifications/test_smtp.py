@@ -56,11 +56,13 @@ def test_decision_mail_goes_through_a_real_smtp_server(
     operator.user.save()
 
     application = joint_case(operator, [POWER_ITEM])
+    before = list(Message.objects.values_list("pk", flat=True))  # the 受理回执's documents_ready
     with django_capture_on_commit_callbacks(execute=True):
         workflow.decide(application, user=reviewers["power"], approve=True, opinion="同意接入")
 
-    assert set(Message.objects.filter(channel="email").values_list("state", flat=True)) == {"sent"}
-    assert len(handler.received) == 2  # the decision and the completion
+    emails = Message.objects.filter(channel="email").exclude(pk__in=before)
+    assert set(emails.values_list("state", flat=True)) == {"sent"}
+    assert len(handler.received) == 3  # the decision, the completion, the documents issued
     envelope = handler.received[0]
     assert envelope.rcpt_tos == ["ops@example.com"]
     assert envelope.mail_from == "noreply@portal.example.cn"
@@ -81,6 +83,6 @@ def test_no_server_leaves_the_message_pending_with_its_error(
     with django_capture_on_commit_callbacks(execute=True):
         workflow.decide(application, user=reviewers["power"], approve=True)
     assert application.reviews.get().status == "approved"
-    message = Message.objects.filter(channel="email").first()
+    message = Message.objects.filter(channel="email", event="department_approved").get()
     assert message.state == "pending" and message.attempts == 1
     assert "Connection refused" in message.last_error or "Errno" in message.last_error
