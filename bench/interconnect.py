@@ -7,7 +7,8 @@ trivial JSON POST view on the same server).
 For each engine: a fresh database (SQLite in a temporary folder; PostgreSQL: a database
 created for the run on the ops/services server, dropped afterwards), migrate, one operator
 with active credentials and 50 stations × 2 connectors pushed through the interface, then
-gunicorn (2 sync workers) serves `bench.interconnect_settings`. Envelopes (signed, encrypted,
+gunicorn with ops/gunicorn.conf.py (sync workers, 2 per core) serves
+`bench.interconnect_settings`. Envelopes (signed, encrypted,
 unique TimeStamp/Seq) are built before timing, so the client's crypto is not measured.
 
 1. closed loop, 4 client threads, `--seconds` each: baseline echo, status notifications
@@ -114,23 +115,18 @@ def prepare(env) -> dict:
 
 
 def start_server(env, port, log):
+    """gunicorn as production runs it: ops/gunicorn.conf.py (sync workers, 2 per core)."""
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            str(ROOT / "ops" / "gunicorn.conf.py"),
             "cms.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "PORTAL_WEB_BIND": f"127.0.0.1:{port}", "PORTAL_WEB_ACCESS_LOG": ""},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -15,6 +15,7 @@ compiling them. Here each step is one portable statement (SQLite and PostgreSQL)
 All of it runs inside the caller's transaction; the view keeps the order of checks.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.db import connection
@@ -39,6 +40,7 @@ _MEMO_LIMIT = 256
 _secrets_memo: dict[tuple[str, ...], dict] = {}
 
 
+@functools.cache
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
