@@ -50,20 +50,25 @@ class RequestBodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length:
+        # Who is asking only matters above the anonymous limit: smaller bodies (all API
+        # calls and T/CEC 102 messages but uploads) pass without a session or token query.
+        if length > self._anonymous_mb() * MIB:
             limit_mb = self._limit_mb(request)
             if length > limit_mb * MIB:
                 return _too_large(request, limit_mb)
         return self.get_response(request)
 
-    def _limit_mb(self, request) -> int:
-        from django.conf import settings
+    @staticmethod
+    def _full_mb() -> int:
+        return getattr(settings, "PORTAL_MAX_UPLOAD_MB", 50) + FORM_MARGIN_MB
 
-        full = getattr(settings, "PORTAL_MAX_UPLOAD_MB", 50) + FORM_MARGIN_MB
-        anonymous = getattr(settings, "PORTAL_ANONYMOUS_MAX_BODY_MB", 12)
+    def _anonymous_mb(self) -> int:
+        return min(getattr(settings, "PORTAL_ANONYMOUS_MAX_BODY_MB", 12), self._full_mb())
+
+    def _limit_mb(self, request) -> int:
         if request.user.is_authenticated or _valid_bearer(request):
-            return full
-        return min(anonymous, full)
+            return self._full_mb()
+        return self._anonymous_mb()
 
 
 def _valid_bearer(request) -> bool:

@@ -69,19 +69,12 @@ def revoke(applicant) -> bool:
     return True
 
 
-def platform_for(operator_id: str):
-    return Platform.objects.select_related("applicant").filter(operator_id=operator_id).first()
-
-
-def is_usable(platform) -> bool:
-    return platform.active and platform.applicant.is_active
-
-
 # --- tokens -------------------------------------------------------------------------
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def token_hash(token: str) -> str:
+    """What is stored of a token (and looked up per message): its SHA-256; "" for none."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest() if token else ""
 
 
 def token_ttl() -> int:
@@ -95,18 +88,10 @@ def issue_token(platform) -> tuple[str, int]:
     token = random.token_urlsafe(36)
     AccessToken.objects.create(
         platform=platform,
-        token_hash=_hash(token),
+        token_hash=token_hash(token),
         expires_at=now + datetime.timedelta(seconds=ttl),
     )
     return token, ttl
-
-
-def token_is_valid(platform, token: str) -> bool:
-    if not token:
-        return False
-    return AccessToken.objects.filter(
-        platform=platform, token_hash=_hash(token), expires_at__gt=timezone.now()
-    ).exists()
 
 
 def hmac_equal(given: str, expected: str) -> bool:

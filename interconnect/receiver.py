@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from regions.models import Region
 
-from . import credentials, payloads
+from . import credentials, hotpath, payloads
 from .models import (
     ChargeOrder,
     Connector,
-    ConnectorStatusChange,
     Equipment,
     Reconciliation,
     Station,
@@ -54,7 +53,7 @@ def notification_station_info(platform, data):
 
 
 def _save_station(platform, info):
-    owner = platform.applicant
+    owner = platform.applicant_id
     if info.OperatorID != platform.operator_id:
         raise PayloadError(
             f"充电站 {info.StationID} 的 OperatorID（{info.OperatorID}）不是调用方"
@@ -65,13 +64,13 @@ def _save_station(platform, info):
         raise PayloadError(
             f"充电站 {info.StationID} 的 AreaCode {info.AreaCode} 不是有效的行政区划代码。"
         )
-    clash = Station.objects.filter(owner=owner, name=info.StationName).exclude(
+    clash = Station.objects.filter(owner_id=owner, name=info.StationName).exclude(
         station_id=info.StationID
     )
     if clash.exists():
         raise PayloadError(f"站点名称“{info.StationName}”已被本运营商的另一个 StationID 使用。")
     station, _ = Station.objects.update_or_create(
-        owner=owner,
+        owner_id=owner,
         station_id=info.StationID,
         defaults={
             "operator_id": info.OperatorID,
@@ -119,7 +118,7 @@ def _save_equipment(station, infos):
         if len(set(connector_ids)) != len(connector_ids):
             raise PayloadError(f"设备 {info.EquipmentID} 的 ConnectorID 有重复。")
         taken = Connector.objects.filter(
-            connector_id__in=connector_ids, equipment__station__owner=station.owner
+            connector_id__in=connector_ids, equipment__station__owner_id=station.owner_id
         ).exclude(equipment=equipment)
         if taken.exists():
             raise PayloadError(f"充电接口 {taken.first().connector_id} 已属于本运营商的其他设备。")
@@ -145,26 +144,11 @@ def notification_station_status(platform, data):
     if not push.statuses:
         raise PayloadError("ConnectorStatusInfos 不能为空。")
     wanted = {s.ConnectorID: s.Status for s in push.statuses}
-    connectors = {
-        c.connector_id: c
-        for c in Connector.objects.filter(
-            connector_id__in=wanted, equipment__station__owner=platform.applicant
-        ).select_related("equipment")
-    }
-    unknown = [cid for cid in wanted if cid not in connectors]
+    found = hotpath.connectors(platform.applicant_id, list(wanted))
+    unknown = [cid for cid in wanted if cid not in found]
     if unknown:
         raise PayloadError(f"未知的充电接口 {'、'.join(unknown[:5])}：请先推送站点信息。")
-    now = timezone.now()
-    changed = []
-    for cid, status in wanted.items():
-        connector = connectors[cid]
-        if connector.status != status:
-            changed.append(ConnectorStatusChange(connector=connector, status=status, at=now))
-        connector.status, connector.status_at = status, now
-    Connector.objects.bulk_update(connectors.values(), ["status", "status_at"])
-    ConnectorStatusChange.objects.bulk_create(changed)
-    station_ids = {c.equipment.station_id for c in connectors.values()}
-    Station.objects.filter(pk__in=station_ids).update(status_pushed_at=now)
+    hotpath.set_statuses(found, wanted, timezone.now())
     return {"Status": 0}
 
 
@@ -182,20 +166,15 @@ def notification_charge_order_info(platform, data):
         raise PayloadError(
             "StartChargeSeq 应以调用方的 OperatorID 开头（9 位 OperatorID + 流水号）。"
         )
-    existing = ChargeOrder.objects.filter(start_charge_seq=order.StartChargeSeq).first()
-    if existing is not None:
+    if ChargeOrder.objects.filter(start_charge_seq=order.StartChargeSeq).exists():
         return answer  # a re-sent order: already confirmed, nothing changes
-    connector = (
-        Connector.objects.filter(
-            connector_id=order.ConnectorID, equipment__station__owner=platform.applicant
-        )
-        .select_related("equipment")
-        .first()
+    connector = hotpath.connectors(platform.applicant_id, [order.ConnectorID]).get(
+        order.ConnectorID
     )
     if connector is None:
         raise PayloadError(f"未知的充电接口 {order.ConnectorID}：请先推送站点信息。")
     ChargeOrder.objects.create(
-        station_id=connector.equipment.station_id,
+        station_id=connector.station_pk,
         start_charge_seq=order.StartChargeSeq,
         connector_id=order.ConnectorID,
         started_at=order.StartTime,
@@ -229,7 +208,7 @@ def check_charge_orders(platform, data):
     ours = {
         o.start_charge_seq: o
         for o in ChargeOrder.objects.filter(
-            station__owner=platform.applicant,
+            station__owner_id=platform.applicant_id,
             started_at__gte=check.StartTime,
             started_at__lte=check.EndTime,
         )
@@ -287,7 +266,7 @@ def _dispute(seq, power, money, reason) -> dict:
 
 def query_stations_info(platform, data):
     query = payloads.parse(payloads.QueryStations, data)
-    stations = Station.objects.filter(owner=platform.applicant).order_by("station_id")
+    stations = Station.objects.filter(owner_id=platform.applicant_id).order_by("station_id")
     total = stations.count()
     page_count = max(1, -(-total // query.PageSize))
     start = (query.PageNo - 1) * query.PageSize

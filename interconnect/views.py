@@ -11,12 +11,12 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import credentials, crypto, envelope
+from . import credentials, crypto, envelope, hotpath
 from .envelope import (
     RET_ENVELOPE,
     RET_OK,
@@ -26,7 +26,6 @@ from .envelope import (
     RET_TOKEN,
     EnvelopeError,
 )
-from .models import Message, SeenMessage
 from .payloads import PayloadError
 from .receiver import HANDLERS
 
@@ -79,13 +78,13 @@ def _answer(ret, msg, payload=None, secrets=None, status=200):
 
 def _log(interface, request_env, platform, ret, msg) -> None:
     try:
-        Message.objects.create(
-            platform=platform,
-            operator_id=(request_env.operator_id if request_env else "")[:20],
-            interface=interface[:40],
-            ret=ret,
-            msg=msg[:300],
-            seq=request_env.seq if request_env else "",
+        hotpath.record(
+            platform.pk if platform else None,
+            request_env.operator_id if request_env else "",
+            interface,
+            ret,
+            msg,
+            request_env.seq if request_env else "",
         )
     except Exception:  # the log must never turn an answer into a 500
         log.exception("Could not record an interconnect message")
@@ -102,11 +101,15 @@ def receive(request, interface):
     try:
         body = _read_body(request)
         request_env = envelope.parse_request(body)
-        platform = credentials.platform_for(request_env.operator_id)
-        if platform is None:
+        wants_token = interface != "query_token"
+        caller = hotpath.caller(
+            request_env.operator_id, credentials.token_hash(_bearer(request)) if wants_token else ""
+        )
+        if caller is None:
             raise EnvelopeError(RET_ENVELOPE, "未知的 OperatorID：运营商尚未通过互联互通接入审核。")
+        platform = caller.platform
         secrets = platform.secrets()
-        if not credentials.is_usable(platform):
+        if not caller.usable:
             raise EnvelopeError(
                 RET_ENVELOPE, "该运营商的互联互通接口已停用（接入被撤销或账号已锁定）。"
             )
@@ -114,9 +117,7 @@ def receive(request, interface):
             raise EnvelopeError(
                 RET_SIGNATURE, "签名错误：请核对签名密钥及签名原文 OperatorID+Data+TimeStamp+Seq。"
             )
-        if interface != "query_token" and not credentials.token_is_valid(
-            platform, _bearer(request)
-        ):
+        if wants_token and not caller.token_ok:
             raise EnvelopeError(RET_TOKEN, "Token 无效或已过期，请重新调用 query_token 获取。")
         _check_time(request_env.timestamp)
         payload = _process(interface, platform, request_env, secrets)
@@ -148,17 +149,10 @@ def _process(interface, platform, request_env, secrets):
     except ValueError as exc:
         raise EnvelopeError(RET_PAYLOAD, "Data 解密后不是有效的 JSON。") from exc
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                SeenMessage.objects.create(
-                    operator_id=request_env.operator_id,
-                    timestamp=request_env.timestamp,
-                    seq=request_env.seq,
-                )
-        except IntegrityError as exc:
+        if not hotpath.claim(request_env.operator_id, request_env.timestamp, request_env.seq):
             raise EnvelopeError(
                 RET_ENVELOPE, "重复的报文：该 OperatorID、TimeStamp、Seq 已处理过（疑似重放）。"
-            ) from exc
+            )
         answer = HANDLERS[interface](platform, data)
         # A success is logged in the same transaction: one commit per accepted message.
         _log(interface, request_env, platform, RET_OK, "成功")
