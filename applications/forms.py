@@ -8,6 +8,7 @@ from django.db import transaction
 
 from catalogue.models import ApplicationKind
 
+from . import hooks
 from .models import (
     ConstructionSubsidy,
     Interconnection,
@@ -163,6 +164,8 @@ class InvoiceLineForm(forms.ModelForm):
         used, amount = data.get("used_amount"), data.get("invoice_amount")
         if used is not None and amount is not None and used > amount:
             self.add_error("used_amount", "使用金额不能大于发票金额。")
+        if data.get("equipment") in InvoiceLine.PILES and not data.get("power_kw"):
+            self.add_error("power_kw", "充电桩请填写单台设备功率（kW）。")
         number, code = data.get("invoice_number") or "", data.get("invoice_code") or ""
         if len(number) == 20 and code:
             self.add_error(
@@ -231,6 +234,9 @@ def save_detail(application, data, *, user=None):
     form = detail_form(application, data)
     if form is None or not form.is_valid():
         return None, form
+    problems = hooks.detail_problems(application, form.instance)
+    if problems:
+        raise WorkflowError(problems)
     if form.instance.pk and form.has_changed():
         # The form is shared by every department of the application.
         reopen_approved(application, user=user, note="修改申请表")

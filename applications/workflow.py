@@ -12,6 +12,7 @@ from django.utils import timezone
 from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
 from interconnect import credentials as interconnect_credentials
 
+from . import hooks
 from .access import can_review
 from .models import Application, Attachment, DepartmentReview, Event, State, SupplementNotice
 from .rules import find_station, problems_for_submission
@@ -251,6 +252,7 @@ def submit(application, *, user) -> Application:
     application.save(update_fields=["state", "submitted_at", "updated_at"])
     application.supplement_notices.filter(resolved_at__isnull=True).update(resolved_at=now)
     _event(application, user, "resubmitted" if resubmission else "submitted", from_state=before)
+    hooks.submitted(application)
     return application
 
 

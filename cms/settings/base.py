@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "workdays",
     "archive",
     "notifications",
+    "subsidies",
     "regions",
     "django_tasks",
     "django_tasks_db",

@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Site
@@ -166,6 +167,8 @@ class Command(BaseCommand):
         self.stdout.write(f"演示内容已就绪（本次新建 {created} 个页面）。")
         self._editor()
         applications_demo.load(self.stdout)
+        # Example subsidy rules (示例), by command name: cms does not import the app.
+        call_command("load_subsidy_demo", stdout=self.stdout)
 
     def _editor(self):
         """Create the demo editor; the printed password always works."""

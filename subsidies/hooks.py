@@ -1,0 +1,96 @@
+"""What subsidies registers with applications.hooks, and the summary it shows.
+
+The summary is one JSON-safe dict used by the applicant's form, the review page, the API
+and exports: the rule applied (year, version, 示例 or not, policy), the 奖补比例 in
+words, every line's eligible amount, every cap with whether it bit, the total, and for
+a 建设补贴 the station's data health now and at submission.
+"""
+
+from decimal import Decimal
+
+from applications import hooks as app_hooks
+from applications.models import State
+from catalogue.models import ApplicationKind
+
+from . import checks, service
+from .models import SubsidyComputation
+
+
+def install() -> None:
+    for registry, fn in (
+        (app_hooks.DETAIL_CHECKS, checks.detail_check),
+        (app_hooks.SUBMIT_CHECKS, checks.submit_check),
+        (app_hooks.ON_SUBMITTED, on_submitted),
+        (app_hooks.SUMMARIES, summary),
+    ):
+        if fn not in registry:
+            registry.append(fn)
+
+
+def on_submitted(application) -> None:
+    if application.kind in service.KIND_OF:
+        service.record(application)
+
+
+def _percent(value) -> str:
+    return f"{(Decimal(value) * 100).normalize():f}%"
+
+
+def summary(application) -> dict | None:
+    if application.kind not in service.KIND_OF or application.detail is None:
+        return None
+    stored = SubsidyComputation.objects.filter(application=application).first()
+    data = {"title": "补贴核算", "template": "subsidies/summary.html", "kind": application.kind}
+    if stored is not None and application.state != State.DRAFT:
+        inputs, result = stored.inputs, stored.result
+        data["source"] = f"提交时核算（{stored.computed_at:%Y-%m-%d %H:%M}）"
+        data["rule_version"] = stored.rule_version
+    else:
+        found = service.compute_for(application)
+        if found is None:
+            year = service.year_of(application)
+            data["missing_rule"] = f"{year} 年度补贴规则尚未发布，暂不能核算补贴金额。"
+            inputs, result = None, None
+        else:
+            rule_set, inputs, computed = found
+            result = computed.as_json()
+            data["source"] = "按当前数据试算（提交时核定）"
+            data["rule_version"] = rule_set.version
+    if result is not None:
+        rule = inputs["rule"]
+        data.update(
+            {
+                "rule": f"{rule['title']}{'（示例）' if rule['is_example'] else ''}",
+                "year": rule["year"],
+                "is_example": rule["is_example"],
+                "amount": result["amount"],
+                "subtotal": result["subtotal"],
+                "lines": result["lines"],
+                "caps": result["caps"],
+                "caps_bit": [cap["label"] for cap in result["caps"] if cap["bit"]],
+                "notes": result["notes"],
+            }
+        )
+        if "station" in inputs:
+            station = inputs["station"]
+            ratio = result["ratio"]
+            data["ratio"] = (
+                f"{station['station_type_label']} · {station['construction_label']}："
+                + (_percent(ratio) if ratio is not None else "无奖补比例")
+            )
+            data["ratio_hint"] = checks.WRONG_RATIO_TEXT
+            data["eligible_kw"] = result["eligible_kw"]
+        else:
+            data["rate"] = f"{result['ratio']} 元/kWh"
+            data["energy_kwh"] = result["energy_kwh"]
+    if application.kind == ApplicationKind.CONSTRUCTION_SUBSIDY:
+        station = application.detail.station
+        health, reasons = service.station_health(station)
+        data["health_now"] = {"health": health, "reasons": reasons}
+        if stored is not None:
+            data["health_at_submission"] = {
+                "health": stored.health_at_submission,
+                "reasons": stored.health_reasons,
+            }
+        data["blocked"] = checks.gate_problems(station)
+    return data
