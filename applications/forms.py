@@ -226,11 +226,18 @@ def form_errors(form) -> dict[str, list[str]]:
 @transaction.atomic
 def save_detail(application, data, *, user=None):
     """Validate and save the detail of an editable application; returns (obj, form)."""
-    from .workflow import WorkflowError, lock, reopen_approved, require_applicant_may_act
+    from .workflow import (
+        WorkflowError,
+        lock,
+        reopen_approved,
+        require_applicant_may_act,
+        require_dossier_station_free,
+    )
 
     require_applicant_may_act(application)
     if not lock(application).is_editable:
         raise WorkflowError("申请已提交，当前不能修改；如需修改，请先撤回申请。")
+    require_dossier_station_free(application)
     form = detail_form(application, data)
     if form is None or not form.is_valid():
         return None, form

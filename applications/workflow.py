@@ -125,6 +125,26 @@ def record_view(application, user, what="viewed", note="") -> None:
     )
 
 
+STATION_IN_USE = "该站点已有建设补贴申请，请先删除补贴申请，再撤回、修改或删除建站资料。"
+
+
+def require_dossier_station_free(application) -> None:
+    """建站资料 may be withdrawn, edited or deleted only while no 建设补贴 references its
+    station: the bound one or, when a withdrawal has unbound it, the station its name
+    binds to (unless another dossier holds that station)."""
+    if application.kind != ApplicationKind.STATION_DOSSIER or application.detail is None:
+        return
+    dossier = application.detail
+    station = dossier.station or find_station(application.applicant, dossier.station_name)
+    if station is None:
+        return
+    holder = getattr(station, "dossier", None)
+    if holder is not None and holder.pk != dossier.pk:
+        return
+    if station.subsidies.exists():
+        raise WorkflowError(STATION_IN_USE)
+
+
 # --- Creating ---------------------------------------------------------------------
 
 
@@ -265,6 +285,7 @@ def withdraw(application, *, user) -> Application:
         raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能撤回。")
     if not can_withdraw(application):
         raise WorkflowError("已有部门作出审核结论，不能撤回。")
+    require_dossier_station_free(application)
     before = application.state
     application.reviews.all().delete()
     application.attachments.update(
@@ -286,9 +307,7 @@ def delete_application(application, *, user) -> None:
     require_applicant_may_act(application)
     if application.state != State.DRAFT:
         raise WorkflowError("只能删除草稿；已提交的申请请先撤回。")
-    if application.kind == ApplicationKind.STATION_DOSSIER and application.detail:
-        if application.detail.station and application.detail.station.subsidies.exists():
-            raise WorkflowError("该站点已有建设补贴申请，请先删除补贴申请，再删除建站资料。")
+    require_dossier_station_free(application)
     names = [
         name
         for attachment in application.attachments.all()

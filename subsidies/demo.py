@@ -42,7 +42,7 @@ def load(stdout=None, years=(2025, 2026)) -> list[SubsidyRuleSet]:
         rule_set, created = SubsidyRuleSet.objects.get_or_create(
             year=year,
             defaults={
-                "title": f"{year} 年度充电基础设施补贴规则（示例）",
+                "title": f"{year} 年度充电基础设施补贴规则",
                 "policy": policy,
                 **VALUES,
             },

@@ -111,3 +111,9 @@ def private_folder(settings, tmp_path):
         },
     }
     return folder
+
+
+@pytest.fixture
+def catalogue_reviewer(operator):
+    """A reviewer of the 省平台 department, which reviews subsidies."""
+    return factories.make_reviewer("platform")
