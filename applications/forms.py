@@ -227,6 +227,7 @@ def form_errors(form) -> dict[str, list[str]]:
 def save_detail(application, data, *, user=None):
     """Validate and save the detail of an editable application; returns (obj, form)."""
     from .workflow import (
+        StateConflict,
         WorkflowError,
         lock,
         reopen_approved,
@@ -243,7 +244,7 @@ def save_detail(application, data, *, user=None):
         return None, form
     problems = hooks.detail_problems(application, form.instance)
     if problems:
-        raise WorkflowError(problems)
+        raise StateConflict(problems)
     if form.instance.pk and form.has_changed():
         # The form is shared by every department of the application.
         reopen_approved(application, user=user, note="修改申请表")

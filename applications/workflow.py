@@ -50,6 +50,11 @@ def _event(application, user, action, *, note="", department=None, from_state=""
     )
 
 
+class StateConflict(WorkflowError):
+    """The data behind the application does not allow this step yet (the API answers
+    409): e.g. the station's 互联互通数据异常 at the 建设补贴 station step."""
+
+
 INACTIVE_MESSAGE = "账号尚未通过审核或已被锁定，暂不能办理业务。"
 
 

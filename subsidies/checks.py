@@ -14,7 +14,7 @@ applications.hooks (the station step and submission), written here once.
 from decimal import Decimal
 
 from applications.models import Application, ConstructionSubsidy, InvoiceLine, OperationSubsidy
-from catalogue.models import ApplicationKind
+from catalogue.models import ApplicantType, ApplicationKind
 from interconnect.health import OK
 from interconnect.models import EquipmentType, Platform
 
@@ -38,7 +38,11 @@ PUSHED_TYPES = {
 
 def gate_problems(station) -> list[str]:
     """The station step: empty when the station's data lets the application go on."""
-    if not Platform.objects.filter(applicant_id=station.owner_id, active=True).exists():
+    operator = station.owner.kind == ApplicantType.OPERATOR
+    if (
+        operator
+        and not Platform.objects.filter(applicant_id=station.owner_id, active=True).exists()
+    ):
         return [
             f"充电站“{station.name}”所属运营商的互联互通接入尚未通过审核（或已停用），"
             "请先办理互联互通接入，由运营平台把站点数据推送至省平台。"

@@ -28,6 +28,7 @@ KIND_OF = {
 # Applications that hold their claim: everything but drafts (new or withdrawn) and
 # rejected ones.
 NOT_CLAIMING = (State.DRAFT, State.REJECTED)
+KWH = Decimal("0.001")
 
 
 def rule_for(year: int) -> SubsidyRuleSet | None:
@@ -165,7 +166,8 @@ def station_energy(orders) -> list[tuple[str, str]]:
         .annotate(energy=Sum("energy_kwh"))
         .order_by("station__name")
     )
-    return [(row["station__name"], str(row["energy"])) for row in rows]
+    # SQLite sums decimals as floats: back to the field's three places on every database.
+    return [(row["station__name"], str(Decimal(row["energy"]).quantize(KWH))) for row in rows]
 
 
 def _operation(rule: compute.Rule, inputs: dict) -> compute.Result:

@@ -25,7 +25,7 @@ from wagtail.models import APIToken
 from accounts.models import Applicant
 from applications.models import Application, Attachment, Interconnection
 from regions.models import Region
-from tests.applications.factories import make_station
+from tests.applications.factories import make_station, make_subsidy_ready
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +157,7 @@ def dossier_detail(name=STATION_NAME):
 
 def submitted_dossier(api, applicant, name=STATION_NAME):
     """A station pushed by the platform and its 建站资料, submitted through the API."""
-    station = make_station(applicant, name, pile_count=10)
+    station = make_subsidy_ready(make_station(applicant, name, pile_count=10))
     response = api.post(
         "/applications", {"kind": "station_dossier", "detail": dossier_detail(name)}
     )
