@@ -32,10 +32,14 @@ VALUES = {
 POLICY_NUMBER = "豫充示〔2025〕1号"  # the demo policy 充电设施建设补贴申报材料要求（示例）
 
 
-def load(stdout=None, years=(2025, 2026)) -> list[SubsidyRuleSet]:
-    """Create the example rule sets once; editors' later changes are kept."""
+def load(stdout=None, years=None) -> list[SubsidyRuleSet]:
+    """Create the example rule sets once (default: 2025 up to this year); editors' later
+    changes are kept."""
+    from django.utils import timezone
+
     from policies.models import PolicyPage
 
+    years = years or range(2025, max(2025, timezone.localdate().year) + 1)
     policy = PolicyPage.objects.filter(document_number=POLICY_NUMBER).first()
     made = []
     for year in years:

@@ -422,6 +422,7 @@ def test_an_invoice_from_another_year_or_buyer_needs_the_explanation(subsidy):
     add_line(
         subsidy,
         pdf_upload("发票2.pdf"),
+        equipment="civil",
         invoice_number="87654321",
         invoice_code="",
         invoice_amount="5000.00",
@@ -460,11 +461,14 @@ def test_no_construction_subsidy_for_a_station_without_a_submitted_dossier(opera
         "充电站“平桥充电站”还没有完成建站资料录入，完成后才能申请建设补贴。"
     ]
 
-    # The rule holds even if the dossier is withdrawn after the subsidy form was saved.
+    # Once a subsidy references the station, its dossier can no longer be withdrawn.
     submit(draft)
     obj, form = save_detail(application, {"station": station.pk, "subsidy_year": "2026"})
     assert obj is not None
-    withdraw(draft, user=operator.user)
+    with pytest.raises(WorkflowError, match="该站点已有建设补贴申请，请先删除补贴申请"):
+        withdraw(draft, user=operator.user)
+    # The rule holds if the dossier is unbound all the same (data from before the fix).
+    StationDossier.objects.filter(application=draft).update(station=None)
     application = Application.objects.get(pk=application.pk)
     assert problems_for_submission(application)[0] == (
         "充电站“平桥充电站”还没有完成建站资料录入，请先提交建站资料并绑定站点。"

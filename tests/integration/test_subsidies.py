@@ -49,22 +49,23 @@ def test_pushed_orders_become_the_operation_subsidy_amount_on_postgresql():
     energy = sum(
         (o.energy_kwh for o in ChargeOrder.objects.filter(station__owner=operator)), Decimal(0)
     )
-    # simulate.order: 18.5 + n kWh for n = 1..6 → 132.000 kWh × 0.05 元/kWh = 6.60 元
+    # simulate.order: 18.5 + n kWh for n = 1..6 = 132.000 kWh. Each station is rounded
+    # to the fen: station 1 (orders 1, 4, 5) 65.5 × 0.05 = 3.275 → 3.28, station 2
+    # (orders 2, 3, 6) 66.5 × 0.05 = 3.325 → 3.33; together 6.61 元.
     assert energy == Decimal("132.000")
 
     application = factories.make_application(operator, ApplicationKind.OPERATION_SUBSIDY)
     OperationSubsidy.objects.create(application=application, year=year)
     order_list, _ = orderlist.issue(application)
-    assert (order_list.order_count, order_list.amount) == (6, Decimal("6.60"))
+    assert (order_list.order_count, order_list.amount) == (6, Decimal("6.61"))
     orderlist.upload_signed(
         application, order_list.number, factories.pdf_upload("签字清单.pdf"), user=operator.user
     )
     assert problems_for_submission(application) == []
     factories.submit(application)
     computation = SubsidyComputation.objects.get(application=application)
-    assert computation.amount == Decimal("6.60")
+    assert computation.amount == Decimal("6.61")
     assert computation.rule_version == rule_set.version
-    # Station 1 had orders 1, 4, 5 (19.5 + 22.5 + 23.5), station 2 orders 2, 3, 6.
     assert sorted(e for _, e in computation.inputs["stations"]) == ["65.500", "66.500"]
 
     # An order pushed after the download: the applicant is told to download again.

@@ -166,9 +166,10 @@ class Command(BaseCommand):
             created += _guide(guides, data, position)[1]
         self.stdout.write(f"演示内容已就绪（本次新建 {created} 个页面）。")
         self._editor()
-        applications_demo.load(self.stdout)
-        # Example subsidy rules (示例), by command name: cms does not import the app.
+        # Example subsidy rules (示例) before the demo applications that are computed with
+        # them; by command name, as cms does not import the app.
         call_command("load_subsidy_demo", stdout=self.stdout)
+        applications_demo.load(self.stdout)
 
     def _editor(self):
         """Create the demo editor; the printed password always works."""
