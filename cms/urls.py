@@ -20,7 +20,7 @@ urlpatterns = [
     path("services/", include("catalogue.urls")),
     path("account/", include("accounts.urls")),
     path("my/notifications/", include("notifications.urls")),
-    path("my/", include("applications.portal_urls")),
+    path("my/", include("applications.portal.urls")),
     path("progress/", progress, name="progress"),
     path("policies/feed/rss/", PolicyRssFeed(), name="policy_feed_rss"),
     path("policies/feed/atom/", PolicyAtomFeed(), name="policy_feed_atom"),
