@@ -10,12 +10,15 @@ never imports the apps. Each list is called in registration order.
   changed (record what the application was computed with).
 - SUMMARIES: fn(application) -> dict | None; extra facts shown on the applicant's form,
   the review page and the API (each dict has a "title" and a "template" to include).
+- EXPORT_COLUMNS: (key, heading, fn(application ids) -> {application id: value}); extra
+  columns of the reviewers' list export.
 """
 
 DETAIL_CHECKS = []
 SUBMIT_CHECKS = []
 ON_SUBMITTED = []
 SUMMARIES = []
+EXPORT_COLUMNS = []
 
 
 def detail_problems(application, detail) -> list[str]:

@@ -22,9 +22,25 @@ def install() -> None:
         (app_hooks.SUBMIT_CHECKS, checks.submit_check),
         (app_hooks.ON_SUBMITTED, on_submitted),
         (app_hooks.SUMMARIES, summary),
+        (app_hooks.EXPORT_COLUMNS, ("subsidy_amount", "补贴金额（元）", amounts)),
+        (app_hooks.EXPORT_COLUMNS, ("subsidy_caps", "适用的补贴上限", caps_bit)),
     ):
         if fn not in registry:
             registry.append(fn)
+
+
+def amounts(application_ids) -> dict:
+    """The stored (submitted) amount of each application, for the reviewers' export."""
+    rows = SubsidyComputation.objects.filter(application_id__in=application_ids)
+    return dict(rows.values_list("application_id", "amount"))
+
+
+def caps_bit(application_ids) -> dict:
+    rows = SubsidyComputation.objects.filter(application_id__in=application_ids)
+    return {
+        app_id: "、".join(cap["label"] for cap in result.get("caps", []) if cap["bit"])
+        for app_id, result in rows.values_list("application_id", "result")
+    }
 
 
 def on_submitted(application) -> None:

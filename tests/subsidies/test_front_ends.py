@@ -121,3 +121,20 @@ def test_operation_subsidy_page_and_list_download(operator, rules, client, priva
     other = factories.make_applicant()
     client.force_login(other.user)
     assert client.get(f"/my/subsidies/{application.reference}/orders/").status_code == 404
+
+
+def test_reviewers_export_has_the_amount_and_caps(construction, catalogue_reviewer, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    factories.submit(construction)
+    catalogue_reviewer.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(catalogue_reviewer)
+    export = client.get("/admin/review/?export=xlsx")
+    assert export.status_code == 200
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    headings = list(rows[0])
+    assert headings[-2:] == ["补贴金额（元）", "适用的补贴上限"]
+    row = next(r for r in rows[1:] if r[0] == construction.reference)
+    assert str(row[headings.index("补贴金额（元）")]) in ("60000", "60000.00", "60000.0")
