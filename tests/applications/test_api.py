@@ -559,6 +559,7 @@ def test_construction_subsidy_with_invoice_amounts_that_do_not_add_up(operator):
     line = {
         "equipment": "dc_pile",
         "quantity": 2,
+        "power_kw": "120.0",
         "cost_name": "直流充电桩采购",
         "invoice_number": "12345678",
         "invoice_code": "4100231130",
@@ -694,6 +695,7 @@ def test_operator_registration_technicians(operator):
 VALID_LINE = {
     "equipment": "ac_pile",
     "quantity": 1,
+    "power_kw": "7.0",
     "cost_name": "交流桩",
     "invoice_number": "87654321",
     "invoice_amount": "100.00",
@@ -882,6 +884,7 @@ def test_decimal_amounts_are_strings_in_json(operator):
         {
             "equipment": "ac_pile",
             "quantity": 1,
+            "power_kw": "7.0",
             "cost_name": "交流桩",
             "invoice_number": "87654321",
             "invoice_amount": "0.10",

@@ -76,7 +76,7 @@ def test_applicants_form_shows_figures_and_disables_next_when_data_is_abnormal(
     client.force_login(construction.applicant.user)
     page = client.get(f"/my/applications/{construction.reference}/").content.decode()
     assert "补贴核算" in page and "60000.00 元" in page and "公共 · 交通枢纽：30%" in page
-    assert "每千瓦上限（240 kW）：72000.00 元 — 未超出" in page
+    assert "每千瓦上限（240.0 kW）：72000.00 元 — 未超出" in page
     assert "disabled" not in page.split('id="actions"')[1].split("</form>")[0]
     Station.objects.filter(pk=construction.detail.station_id).update(status_pushed_at=None)
     page = client.get(f"/my/applications/{construction.reference}/").content.decode()
@@ -133,7 +133,8 @@ def test_reviewers_export_has_the_amount_and_caps(construction, catalogue_review
     client.force_login(catalogue_reviewer)
     export = client.get("/admin/review/?export=xlsx")
     assert export.status_code == 200
-    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    content = b"".join(export.streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     headings = list(rows[0])
     assert headings[-2:] == ["补贴金额（元）", "适用的补贴上限"]
     row = next(r for r in rows[1:] if r[0] == construction.reference)
