@@ -26,6 +26,8 @@ def api_client(applicant):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
     def call(method, path, data=None):
+        if method == "get":
+            return client.get(API + path, **headers)
         body = json.dumps(data or {})
         return getattr(client, method)(API + path, body, content_type="application/json", **headers)
 
