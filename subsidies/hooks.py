@@ -8,6 +8,8 @@ a 建设补贴 the station's data health now and at submission.
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from applications import hooks as app_hooks
 from applications.models import State
 from catalogue.models import ApplicationKind
@@ -53,60 +55,69 @@ def _percent(value) -> str:
 
 
 def summary(application) -> dict | None:
+    """The figures of a subsidy application: stored at submission, else computed now."""
     if application.kind not in service.KIND_OF or application.detail is None:
         return None
     stored = SubsidyComputation.objects.filter(application=application).first()
     data = {"title": "补贴核算", "template": "subsidies/summary.html", "kind": application.kind}
-    if stored is not None and application.state != State.DRAFT:
-        inputs, result = stored.inputs, stored.result
-        data["source"] = f"提交时核算（{stored.computed_at:%Y-%m-%d %H:%M}）"
-        data["rule_version"] = stored.rule_version
-    else:
-        found = service.compute_for(application)
-        if found is None:
-            year = service.year_of(application)
-            data["missing_rule"] = f"{year} 年度补贴规则尚未发布，暂不能核算补贴金额。"
-            inputs, result = None, None
-        else:
-            rule_set, inputs, computed = found
-            result = computed.as_json()
-            data["source"] = "按当前数据试算（提交时核定）"
-            data["rule_version"] = rule_set.version
+    inputs, result = _inputs_and_result(application, stored, data)
     if result is not None:
-        rule = inputs["rule"]
-        data.update(
-            {
-                "rule": f"{rule['title']}{'（示例）' if rule['is_example'] else ''}",
-                "year": rule["year"],
-                "is_example": rule["is_example"],
-                "amount": result["amount"],
-                "subtotal": result["subtotal"],
-                "lines": result["lines"],
-                "caps": result["caps"],
-                "caps_bit": [cap["label"] for cap in result["caps"] if cap["bit"]],
-                "notes": result["notes"],
-            }
-        )
-        if "station" in inputs:
-            station = inputs["station"]
-            ratio = result["ratio"]
-            data["ratio"] = (
-                f"{station['station_type_label']} · {station['construction_label']}："
-                + (_percent(ratio) if ratio is not None else "无奖补比例")
-            )
-            data["ratio_hint"] = checks.WRONG_RATIO_TEXT
-            data["eligible_kw"] = result["eligible_kw"]
-        else:
-            data["rate"] = f"{result['ratio']} 元/kWh"
-            data["energy_kwh"] = result["energy_kwh"]
+        _figures(data, inputs, result)
     if application.kind == ApplicationKind.CONSTRUCTION_SUBSIDY:
-        station = application.detail.station
-        health, reasons = service.station_health(station)
-        data["health_now"] = {"health": health, "reasons": reasons}
-        if stored is not None:
-            data["health_at_submission"] = {
-                "health": stored.health_at_submission,
-                "reasons": stored.health_reasons,
-            }
-        data["blocked"] = checks.gate_problems(station)
+        _health(data, application.detail.station, stored)
     return data
+
+
+def _inputs_and_result(application, stored, data):
+    if stored is not None and application.state != State.DRAFT:
+        data["source"] = f"提交时核算（{timezone.localtime(stored.computed_at):%Y-%m-%d %H:%M}）"
+        data["rule_version"] = stored.rule_version
+        return stored.inputs, stored.result
+    found = service.compute_for(application)
+    if found is None:
+        year = service.year_of(application)
+        data["missing_rule"] = f"{year} 年度补贴规则尚未发布，暂不能核算补贴金额。"
+        return None, None
+    rule_set, inputs, computed = found
+    data["source"] = "按当前数据试算（提交时核定）"
+    data["rule_version"] = rule_set.version
+    return inputs, computed.as_json()
+
+
+def _figures(data, inputs, result) -> None:
+    rule = inputs["rule"]
+    data.update(
+        {
+            "rule": f"{rule['title']}{'（示例）' if rule['is_example'] else ''}",
+            "year": rule["year"],
+            "is_example": rule["is_example"],
+            "amount": result["amount"],
+            "subtotal": result["subtotal"],
+            "lines": result["lines"],
+            "caps": result["caps"],
+            "caps_bit": [cap["label"] for cap in result["caps"] if cap["bit"]],
+            "notes": result["notes"],
+        }
+    )
+    if "station" in inputs:
+        station, ratio = inputs["station"], result["ratio"]
+        data["ratio"] = f"{station['station_type_label']} · {station['construction_label']}：" + (
+            _percent(ratio) if ratio is not None else "无奖补比例"
+        )
+        data["ratio_hint"] = checks.WRONG_RATIO_TEXT
+        data["eligible_kw"] = result["eligible_kw"]
+    else:
+        data["rate"] = f"{result['ratio']} 元/kWh"
+        data["energy_kwh"] = result["energy_kwh"]
+
+
+def _health(data, station, stored) -> None:
+    """数据正常 / 互联互通数据异常 now and at submission, and what blocks the station step."""
+    health, reasons = service.station_health(station)
+    data["health_now"] = {"health": health, "reasons": reasons}
+    if stored is not None:
+        data["health_at_submission"] = {
+            "health": stored.health_at_submission,
+            "reasons": stored.health_reasons,
+        }
+    data["blocked"] = checks.gate_problems(station)
