@@ -105,7 +105,7 @@ serve: install
 bench: install
 	ops/services start
 	@eval "$$(ops/services env)"; rc=0; \
-	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py" "interconnect.py" "statistics_page.py" "document_pdf.py"; do \
+	for bench in "upload_memory.py" "archive_extract.py --services" "ocr_accuracy.py" "archive_search.py" "public_pages.py" "interconnect.py" "statistics_page.py" "document_pdf.py" "subsidy_report.py"; do \
 	  echo "== bench/$$bench"; \
 	  $(PY) bench/$$bench || { status=$$?; [ $$status -gt $$rc ] && rc=$$status; }; \
 	  echo; \

@@ -7,7 +7,8 @@ with their QR codes, the old-style invoice again as a scan saved to a PDF withou
 text layer, and an 电工进网作业许可证 filed in the paper archive.
 
 Two 建设补贴 applications of the demo operator declare their invoices: the old-style
-invoice appears in both (档案比对 flags it as reused), and the 数电票's typed amount
+invoice appears in both (档案比对 flags it as reused; the second, a draft, cannot be
+submitted while the first claims the invoice), and the 数电票's typed amount
 differs from the one printed and in its QR code (the review page shows the mismatch
 once the archive worker has read the scan). Nothing here runs OCR: files are stored
 and queued, the worker started by `make run` reads them.
@@ -110,7 +111,9 @@ def _line(invoice: dict, *, equipment: str, cost_name: str, typed_amount=None) -
     amount = typed_amount if typed_amount is not None else invoice["amount"]
     return {
         "equipment": equipment,
-        "quantity": "2",
+        "quantity": "1",
+        # as the demo platform pushes them: one 120 kW DC and one 7 kW AC pile per station
+        "power_kw": {"dc_pile": "120.0", "ac_pile": "7.0"}.get(equipment, ""),
         "cost_name": cost_name,
         "invoice_number": invoice["invoice_number"],
         "invoice_code": invoice["invoice_code"],
@@ -121,13 +124,15 @@ def _line(invoice: dict, *, equipment: str, cost_name: str, typed_amount=None) -
     }
 
 
-def _subsidy(operator, station, title: str, invoice_lines, attach_due) -> Application:
+def _subsidy(operator, station, title: str, invoice_lines, attach_due, year=None) -> Application:
     user = operator.user
     application = workflow.create_application(
         operator, ApplicationKind.CONSTRUCTION_SUBSIDY, user=user, title=title
     )
     ConstructionSubsidy.objects.create(
-        application=application, station=station, subsidy_year=timezone.localdate().year
+        application=application,
+        station=station,
+        subsidy_year=year or timezone.localdate().year,
     )
     for data, upload in invoice_lines:
         line, form = lines.add_invoice_line(
@@ -140,7 +145,7 @@ def _subsidy(operator, station, title: str, invoice_lines, attach_due) -> Applic
 
 
 def construction_subsidies(operator, station, attach_due) -> str:
-    """Two submitted 建设补贴 applications sharing one invoice; "" or a note."""
+    """Two 建设补贴 applications sharing one invoice, the first submitted; "" or a note."""
     if Application.objects.filter(
         applicant=operator, kind=ApplicationKind.CONSTRUCTION_SUBSIDY
     ).exists():
@@ -173,14 +178,16 @@ def construction_subsidies(operator, station, attach_due) -> str:
             attach_due,
         )
         workflow.submit(first, user=operator.user)
-        second = _subsidy(
+        # The same invoice declared again (for the year before): 档案比对 flags the reuse,
+        # and submitting is refused naming the first application, so it stays a draft.
+        _subsidy(
             operator,
             station,
             f"{station.name}二期建设补贴",
             [(_line(old, equipment="dc_pile", cost_name="直流充电桩购置（二期）"), rescan)],
             attach_due,
+            year=timezone.localdate().year - 1,
         )
-        workflow.submit(second, user=operator.user)
     except workflow.WorkflowError as exc:
         return f"（建设补贴演示申请未能提交：{exc.message}）"
     return ""

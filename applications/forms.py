@@ -8,6 +8,7 @@ from django.db import transaction
 
 from catalogue.models import ApplicationKind
 
+from . import hooks
 from .models import (
     ConstructionSubsidy,
     Interconnection,
@@ -163,6 +164,8 @@ class InvoiceLineForm(forms.ModelForm):
         used, amount = data.get("used_amount"), data.get("invoice_amount")
         if used is not None and amount is not None and used > amount:
             self.add_error("used_amount", "使用金额不能大于发票金额。")
+        if data.get("equipment") in InvoiceLine.PILES and not data.get("power_kw"):
+            self.add_error("power_kw", "充电桩请填写单台设备功率（kW）。")
         number, code = data.get("invoice_number") or "", data.get("invoice_code") or ""
         if len(number) == 20 and code:
             self.add_error(
@@ -223,14 +226,25 @@ def form_errors(form) -> dict[str, list[str]]:
 @transaction.atomic
 def save_detail(application, data, *, user=None):
     """Validate and save the detail of an editable application; returns (obj, form)."""
-    from .workflow import WorkflowError, lock, reopen_approved, require_applicant_may_act
+    from .workflow import (
+        StateConflict,
+        WorkflowError,
+        lock,
+        reopen_approved,
+        require_applicant_may_act,
+        require_dossier_station_free,
+    )
 
     require_applicant_may_act(application)
     if not lock(application).is_editable:
         raise WorkflowError("申请已提交，当前不能修改；如需修改，请先撤回申请。")
+    require_dossier_station_free(application)
     form = detail_form(application, data)
     if form is None or not form.is_valid():
         return None, form
+    problems = hooks.detail_problems(application, form.instance)
+    if problems:
+        raise StateConflict(problems)
     if form.instance.pk and form.has_changed():
         # The form is shared by every department of the application.
         reopen_approved(application, user=user, note="修改申请表")

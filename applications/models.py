@@ -495,6 +495,15 @@ class InvoiceLine(models.Model):
     )
     equipment = models.CharField("设备种类", max_length=20, choices=Equipment.choices)
     quantity = models.PositiveIntegerField("设备数量", validators=[MinValueValidator(1)])
+    power_kw = models.DecimalField(
+        "设备功率（kW）",
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="单台设备的额定功率；充电桩必填，须与运营平台推送的设备功率一致。",
+    )
     cost_name = models.CharField("费用名称", max_length=100)
     invoice_number = models.CharField(
         "发票号码",
@@ -533,6 +542,9 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return f"{self.invoice_number} {self.get_equipment_display()}"
+
+    # Kinds whose power is pushed by the operator platform (and so must be given).
+    PILES = (Equipment.DC_PILE, Equipment.AC_PILE)
 
     @property
     def invoice_key(self) -> tuple[str, str]:

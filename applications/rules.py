@@ -20,9 +20,11 @@ from .models import Application, OperatorRegistration, State, Station
 
 
 def problems_for_submission(application: Application) -> list[str]:
+    from . import hooks
+
     check = CHECKS.get(application.kind)
     detail_problems = check(application) if check else []
-    return detail_problems + checklist_problems(application)
+    return detail_problems + hooks.submit_problems(application) + checklist_problems(application)
 
 
 def _missing_detail(application) -> list[str]:

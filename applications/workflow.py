@@ -12,6 +12,7 @@ from django.utils import timezone
 from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
 from interconnect import credentials as interconnect_credentials
 
+from . import hooks
 from .access import can_review
 from .models import Application, Attachment, DepartmentReview, Event, State, SupplementNotice
 from .rules import find_station, problems_for_submission
@@ -47,6 +48,11 @@ def _event(application, user, action, *, note="", department=None, from_state=""
         to_state=application.state,
         note=note,
     )
+
+
+class StateConflict(WorkflowError):
+    """The data behind the application does not allow this step yet (the API answers
+    409): e.g. the station's 互联互通数据异常 at the 建设补贴 station step."""
 
 
 INACTIVE_MESSAGE = "账号尚未通过审核或已被锁定，暂不能办理业务。"
@@ -122,6 +128,26 @@ def record_view(application, user, what="viewed", note="") -> None:
         to_state=application.state,
         note=note,
     )
+
+
+STATION_IN_USE = "该站点已有建设补贴申请，请先删除补贴申请，再撤回、修改或删除建站资料。"
+
+
+def require_dossier_station_free(application) -> None:
+    """建站资料 may be withdrawn, edited or deleted only while no 建设补贴 references its
+    station: the bound one or, when a withdrawal has unbound it, the station its name
+    binds to (unless another dossier holds that station)."""
+    if application.kind != ApplicationKind.STATION_DOSSIER or application.detail is None:
+        return
+    dossier = application.detail
+    station = dossier.station or find_station(application.applicant, dossier.station_name)
+    if station is None:
+        return
+    holder = getattr(station, "dossier", None)
+    if holder is not None and holder.pk != dossier.pk:
+        return
+    if station.subsidies.exists():
+        raise WorkflowError(STATION_IN_USE)
 
 
 # --- Creating ---------------------------------------------------------------------
@@ -251,6 +277,7 @@ def submit(application, *, user) -> Application:
     application.save(update_fields=["state", "submitted_at", "updated_at"])
     application.supplement_notices.filter(resolved_at__isnull=True).update(resolved_at=now)
     _event(application, user, "resubmitted" if resubmission else "submitted", from_state=before)
+    hooks.submitted(application)
     return application
 
 
@@ -263,6 +290,7 @@ def withdraw(application, *, user) -> Application:
         raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能撤回。")
     if not can_withdraw(application):
         raise WorkflowError("已有部门作出审核结论，不能撤回。")
+    require_dossier_station_free(application)
     before = application.state
     application.reviews.all().delete()
     application.attachments.update(
@@ -284,9 +312,7 @@ def delete_application(application, *, user) -> None:
     require_applicant_may_act(application)
     if application.state != State.DRAFT:
         raise WorkflowError("只能删除草稿；已提交的申请请先撤回。")
-    if application.kind == ApplicationKind.STATION_DOSSIER and application.detail:
-        if application.detail.station and application.detail.station.subsidies.exists():
-            raise WorkflowError("该站点已有建设补贴申请，请先删除补贴申请，再删除建站资料。")
+    require_dossier_station_free(application)
     names = [
         name
         for attachment in application.attachments.all()

@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", portal_api.urls),
     path("evcs/", include("interconnect.urls")),
     path("my/interconnect/", include("interconnect.portal")),
+    path("my/subsidies/", include("subsidies.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
 ]
 

@@ -39,7 +39,7 @@ from accounts.services import enforce_idle_lock
 from cms.storage import StorageUnavailable
 
 from ..uploads import UploadRejected
-from ..workflow import WorkflowError
+from ..workflow import StateConflict, WorkflowError
 from .schemas import (
     ErrorOut,
     FormErrorOut,
@@ -164,6 +164,13 @@ def problems_detail(problems: list[str]) -> str:
 @api.exception_handler(WorkflowError)
 def _workflow_error(request, exc: WorkflowError):
     return _error(request, 422, problems_detail(exc.problems), problems=exc.problems)
+
+
+@api.exception_handler(StateConflict)
+def _state_conflict(request, exc: StateConflict):
+    """The data behind the application does not allow the step yet (e.g. the station's
+    互联互通数据异常 at the 建设补贴 station step): 409 with the same Chinese text."""
+    return _error(request, 409, problems_detail(exc.problems), problems=exc.problems)
 
 
 @api.exception_handler(UploadRejected)

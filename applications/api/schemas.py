@@ -251,6 +251,11 @@ class InvoiceLineIn(Schema):
         "transformer 变压器、distribution 配电设备、civil 土建及安装、other 其他。",
     )
     quantity: int = Field(..., description="设备数量（≥1）。")
+    power_kw: str | None = Field(
+        None,
+        description="单台设备功率（kW），字符串如 “120.0”；充电桩必填，且数量和功率不能超过"
+        "运营平台推送的该类设备。",
+    )
     cost_name: str = Field(..., description="费用名称。")
     invoice_number: str = Field(
         ..., description="发票号码：8 位；数电票（全电发票）20 位。全角数字和空格会被忽略。"
@@ -279,6 +284,7 @@ class InvoiceLineOut(Schema):
     equipment: str = Field(..., description="设备种类代码。")
     equipment_label: str = Field(..., description="设备种类。")
     quantity: int = Field(..., description="设备数量。")
+    power_kw: str | None = Field(None, description="单台设备功率（kW）。")
     cost_name: str = Field(..., description="费用名称。")
     invoice_number: str = Field(..., description="发票号码。")
     invoice_code: str = Field("", description="发票代码。")
@@ -310,6 +316,12 @@ class ApplicationOut(ApplicationSummaryOut):
     reviews: list[ReviewOut] = Field(default_factory=list, description="各部门审核情况。")
     notices: list[NoticeOut] = Field(default_factory=list, description="一次性告知。")
     events: list[EventOut] = Field(default_factory=list, description="办理记录。")
+    subsidy: dict[str, Any] | None = Field(
+        None,
+        description="补贴核算（建设补贴、运营补贴）：适用规则及版本、奖补比例或补贴标准、各明细可补贴"
+        "金额、各项上限及是否适用（caps[].bit）、补贴金额（amount，字符串）；建设补贴另含互联互通"
+        "数据状态（health_now、health_at_submission）及阻止继续的原因（blocked）。",
+    )
 
 
 class ApplicationIn(Schema):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from catalogue.models import ApplicationKind, MaterialRequirement
 from cms.crypto import EncryptedTextField, mask
 
+from .. import hooks
 from ..materials import checklist
 from ..models import Application, Attachment, Event, Station
 from ..rules import problems_for_submission
@@ -112,6 +113,7 @@ def invoice_line_out(line) -> dict:
         "equipment": line.equipment,
         "equipment_label": line.get_equipment_display(),
         "quantity": line.quantity,
+        "power_kw": plain(line.power_kw),
         "cost_name": line.cost_name,
         "invoice_number": line.invoice_number,
         "invoice_code": line.invoice_code,
@@ -233,6 +235,10 @@ def application_out(application: Application) -> dict:
         }
         for event in app.events.select_related("department").exclude(action__in=Event.STAFF_READS)
     ]
+    summaries = hooks.summaries(app)
+    data["subsidy"] = (
+        {k: v for k, v in summaries[0].items() if k != "template"} if summaries else None
+    )
     return data
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from catalogue.models import ApplicationKind
 from catalogue.views import count_label
 
-from .. import access, materials, rules, workflow
+from .. import access, hooks, materials, rules, workflow
 from ..forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, save_detail
 from ..models import (
     Event,
@@ -279,6 +279,9 @@ def render_detail(
         )
     if application.kind == ApplicationKind.OPERATION_SUBSIDY and detail is not None:
         context["order_count"] = rules.orders_for_year(application.applicant, detail.year).count()
+    # Figures and gates registered by apps above this one (subsidies).
+    context["summaries"] = hooks.summaries(application)
+    context["subsidy_blocked"] = [p for s in context["summaries"] for p in s.get("blocked", [])]
     response = render(request, "applications/detail.html", context)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -12,7 +12,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from catalogue.models import ApplicationKind
 from cms.crypto import Secret, mask
 
-from .. import workflow
+from .. import hooks, workflow
 from ..access import (
     reviewer_departments,
 )
@@ -171,6 +171,7 @@ class ApplicationReviewView(ReviewPageMixin, TemplateView):
                     for event in application.events.select_related("actor", "department")
                 ],
                 "extra": self.extra_context_for(application, detail),
+                "summaries": hooks.summaries(application),
                 "urls": {
                     "start": url("start", application.reference),
                     "supplement": url("supplement", application.reference),

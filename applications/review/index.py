@@ -11,6 +11,7 @@ from wagtail.log_actions import log
 
 from regions.choices import county_label
 
+from .. import hooks
 from ..models import Event
 from .base import review_queryset, url
 
@@ -146,6 +147,10 @@ class ReviewIndexView(IndexView):
                 ("overdue", "已超期" if review.is_overdue(self.today) else ""),
                 ("calendar_missing_year", review.calendar_missing_year or ""),
                 ("state", application.get_state_display()),
+                *(
+                    (key, values.get(application.pk, ""))
+                    for key, values in getattr(self, "_hook_values", {}).items()
+                ),
             ]
         )
 
@@ -181,6 +186,12 @@ class ReviewIndexView(IndexView):
                 "query": self.request.GET.urlencode(),
             },
         )
+        # Columns registered by apps above this one (e.g. 补贴金额), filled in one query each.
+        ids = [a.pk for a in applications]
+        self._hook_values = {key: values(ids) for key, _, values in hooks.EXPORT_COLUMNS}
+        extra = [(key, heading) for key, heading, _ in hooks.EXPORT_COLUMNS]
+        self.export_headings = OrderedDict([*self.export_headings.items(), *extra])
+        self.list_export = [*self.list_export, *(key for key, _ in extra)]
         return super().as_spreadsheet(reviews, spreadsheet_format)
 
     def get_heading(self, queryset, field):

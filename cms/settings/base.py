@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "archive",
     "notifications",
     "documents",
+    "subsidies",
     "regions",
     "django_tasks",
     "django_tasks_db",

@@ -143,6 +143,38 @@ def make_station(owner: Applicant, name: str | None = None, *, pile_count: int =
     )
 
 
+def make_subsidy_ready(station, *, piles=("120", "120")):
+    """What a 建设补贴 needs besides the dossier: the example subsidy rules, an operator's
+    approved interconnection, the pushed DC piles, status data and a recent order (so its
+    data health is 数据正常)."""
+    from interconnect import credentials
+    from interconnect.models import Equipment, EquipmentType
+    from subsidies import demo
+
+    year = timezone.localdate().year
+    demo.load(years=(year - 1, year, year + 1))
+    if station.owner.kind == ApplicantType.OPERATOR:
+        credentials.activate(
+            station.owner,
+            source="TEST",
+            operator_secret="OpSecret12345678",
+            sig_secret="SigSecret1234567",
+            data_secret="DataSecret123456",
+            data_secret_iv="DataSecretIV1234",
+        )
+    for power in piles:
+        Equipment.objects.create(
+            station=station,
+            equipment_id=unique("E"),
+            equipment_type=EquipmentType.DC,
+            power_kw=Decimal(power),
+        )
+    station.status_pushed_at = timezone.now()
+    station.save(update_fields=["status_pushed_at"])
+    make_order(station, timezone.now() - datetime.timedelta(days=1))
+    return station
+
+
 def make_order(station, started_at: datetime.datetime, *, energy="12.500", amount="18.75"):
     from interconnect.models import ChargeOrder
 
@@ -385,6 +417,7 @@ def invoice_line_data(**overrides) -> dict:
     data = {
         "equipment": "dc_pile",
         "quantity": "2",
+        "power_kw": "120.0",
         "cost_name": "直流充电桩购置",
         "invoice_number": "12345678",
         "invoice_code": "4100231130",

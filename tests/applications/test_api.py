@@ -25,7 +25,7 @@ from wagtail.models import APIToken
 from accounts.models import Applicant
 from applications.models import Application, Attachment, Interconnection
 from regions.models import Region
-from tests.applications.factories import make_station
+from tests.applications.factories import make_station, make_subsidy_ready
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +157,7 @@ def dossier_detail(name=STATION_NAME):
 
 def submitted_dossier(api, applicant, name=STATION_NAME):
     """A station pushed by the platform and its 建站资料, submitted through the API."""
-    station = make_station(applicant, name, pile_count=10)
+    station = make_subsidy_ready(make_station(applicant, name, pile_count=10))
     response = api.post(
         "/applications", {"kind": "station_dossier", "detail": dossier_detail(name)}
     )
@@ -559,6 +559,7 @@ def test_construction_subsidy_with_invoice_amounts_that_do_not_add_up(operator):
     line = {
         "equipment": "dc_pile",
         "quantity": 2,
+        "power_kw": "120.0",
         "cost_name": "直流充电桩采购",
         "invoice_number": "12345678",
         "invoice_code": "4100231130",
@@ -694,6 +695,7 @@ def test_operator_registration_technicians(operator):
 VALID_LINE = {
     "equipment": "ac_pile",
     "quantity": 1,
+    "power_kw": "7.0",
     "cost_name": "交流桩",
     "invoice_number": "87654321",
     "invoice_amount": "100.00",
@@ -882,6 +884,7 @@ def test_decimal_amounts_are_strings_in_json(operator):
         {
             "equipment": "ac_pile",
             "quantity": 1,
+            "power_kw": "7.0",
             "cost_name": "交流桩",
             "invoice_number": "87654321",
             "invoice_amount": "0.10",

@@ -8,14 +8,20 @@ from applications.lines import add_invoice_line
 from applications.rules import invoice_problems
 from catalogue.models import ApplicationKind
 
-from .factories import invoice_line_data, make_application, make_dossier, make_station
+from .factories import (
+    invoice_line_data,
+    make_application,
+    make_dossier,
+    make_station,
+    make_subsidy_ready,
+)
 
 DIGITAL = "26412000000012345678"
 
 
 @pytest.fixture
 def subsidy(operator):
-    station = make_station(operator, "浉河数电票充电站", pile_count=4)
+    station = make_subsidy_ready(make_station(operator, "浉河数电票充电站", pile_count=4))
     make_dossier(operator, station)
     application = make_application(operator, ApplicationKind.CONSTRUCTION_SUBSIDY)
     obj, form = save_detail(application, {"station": station.pk, "subsidy_year": "2026"})

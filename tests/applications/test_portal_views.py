@@ -34,7 +34,7 @@ from catalogue.models import ApplicantType, ApplicationKind, Department
 from cms.storage import private_file_response
 from interconnect.models import ChargeOrder
 from regions.models import Region
-from tests.applications.factories import make_station
+from tests.applications.factories import make_station, make_subsidy_ready
 
 pytestmark = pytest.mark.django_db
 
@@ -830,6 +830,7 @@ def test_technicians_with_certificates(client, operator):
 
 
 def test_invoice_lines(client, builder, stations):
+    make_subsidy_ready(stations[0])
     submitted_dossier(builder, stations[0])
     login(client, builder)
     application = create(client, "construction_subsidy")
@@ -845,6 +846,7 @@ def test_invoice_lines(client, builder, stations):
     line = {
         "invoice-equipment": "dc_pile",
         "invoice-quantity": "2",
+        "invoice-power_kw": "120",
         "invoice-cost_name": "直流桩",
         "invoice-invoice_number": "12345678",
         "invoice-invoice_code": "4100123456",

@@ -52,6 +52,7 @@ from .factories import (
     make_operator_registration,
     make_order,
     make_station,
+    make_subsidy_ready,
     pdf_upload,
     png_upload,
     submit,
@@ -341,7 +342,7 @@ def test_invoice_amounts_add_up_exactly_in_decimal():
 @pytest.fixture
 def subsidy(operator):
     """A construction subsidy draft for a station whose dossier has been submitted."""
-    station = make_station(operator, "浉河万达充电站", pile_count=6)
+    station = make_subsidy_ready(make_station(operator, "浉河万达充电站", pile_count=6))
     make_dossier(operator, station)
     application = make_application(operator, ApplicationKind.CONSTRUCTION_SUBSIDY)
     obj, form = save_detail(application, {"station": station.pk, "subsidy_year": "2026"})
@@ -421,6 +422,7 @@ def test_an_invoice_from_another_year_or_buyer_needs_the_explanation(subsidy):
     add_line(
         subsidy,
         pdf_upload("发票2.pdf"),
+        equipment="civil",
         invoice_number="87654321",
         invoice_code="",
         invoice_amount="5000.00",
@@ -450,7 +452,7 @@ def test_invoice_line_form_refuses_more_used_than_invoiced(subsidy):
 
 
 def test_no_construction_subsidy_for_a_station_without_a_submitted_dossier(operator):
-    station = make_station(operator, "平桥充电站")
+    station = make_subsidy_ready(make_station(operator, "平桥充电站"))
     draft = make_dossier(operator, station, submit_it=False)
     application = make_application(operator, ApplicationKind.CONSTRUCTION_SUBSIDY)
     obj, form = save_detail(application, {"station": station.pk, "subsidy_year": "2026"})
@@ -459,11 +461,14 @@ def test_no_construction_subsidy_for_a_station_without_a_submitted_dossier(opera
         "充电站“平桥充电站”还没有完成建站资料录入，完成后才能申请建设补贴。"
     ]
 
-    # The rule holds even if the dossier is withdrawn after the subsidy form was saved.
+    # Once a subsidy references the station, its dossier can no longer be withdrawn.
     submit(draft)
     obj, form = save_detail(application, {"station": station.pk, "subsidy_year": "2026"})
     assert obj is not None
-    withdraw(draft, user=operator.user)
+    with pytest.raises(WorkflowError, match="该站点已有建设补贴申请，请先删除补贴申请"):
+        withdraw(draft, user=operator.user)
+    # The rule holds if the dossier is unbound all the same (data from before the fix).
+    StationDossier.objects.filter(application=draft).update(station=None)
     application = Application.objects.get(pk=application.pk)
     assert problems_for_submission(application)[0] == (
         "充电站“平桥充电站”还没有完成建站资料录入，请先提交建站资料并绑定站点。"
@@ -484,20 +489,36 @@ def test_only_own_stations_can_be_chosen(operator, other_operator):
 # --------------------------------------------------------------------------- 运营补贴
 
 
+MISSING_LIST = "缺少“签字盖章的订单明细”。"
+
+
 def test_an_operation_subsidy_needs_orders_in_that_year(operator, other_operator):
+    from subsidies import demo, orderlist
+
+    demo.load(years=(2026,))
     application = make_application(operator, ApplicationKind.OPERATION_SUBSIDY)
     OperationSubsidy.objects.create(application=application, year=2026)
-    attach(application, "signed-order-list", pdf_upload("订单明细（盖章）.pdf"))
-    assert problems_for_submission(application) == ["2026 年度没有符合运营补贴的订单，无法申请。"]
+    assert problems_for_submission(application) == [
+        "2026 年度没有符合运营补贴的订单，无法申请。",
+        MISSING_LIST,
+    ]
 
     station = make_station(operator)
     local = timezone.get_current_timezone()
     make_order(station, datetime.datetime(2025, 12, 31, 23, 30, tzinfo=local))
     make_order(make_station(other_operator), datetime.datetime(2026, 6, 1, 9, 0, tzinfo=local))
-    assert problems_for_submission(application) == ["2026 年度没有符合运营补贴的订单，无法申请。"]
+    assert problems_for_submission(application) == [
+        "2026 年度没有符合运营补贴的订单，无法申请。",
+        MISSING_LIST,
+    ]
 
     # Just after midnight local time on New Year's Day counts for the new year.
     make_order(station, datetime.datetime(2026, 1, 1, 0, 15, tzinfo=local))
+    # The signed list is uploaded against the number of the list downloaded.
+    order_list, _ = orderlist.issue(application)
+    orderlist.upload_signed(
+        application, order_list.number, pdf_upload("订单明细（盖章）.pdf"), user=operator.user
+    )
     assert problems_for_submission(application) == []
 
 

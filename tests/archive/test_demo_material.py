@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django_tasks import task_backends
 
 from applications.models import Application, InvoiceLine, State
+from applications.rules import problems_for_submission
 from archive import pipeline
 from archive.duplicates import duplicate_flags_for
 from archive.models import ArchiveEntry
@@ -45,7 +46,13 @@ def _entry(**filters) -> ArchiveEntry:
 def test_demo_archive_material_and_its_flags(demo):
     subsidies = Application.objects.filter(kind=ApplicationKind.CONSTRUCTION_SUBSIDY)
     assert subsidies.count() == 2
-    assert {a.state for a in subsidies} == {State.SUBMITTED}
+    first, second = subsidies.order_by("pk")
+    assert (first.state, second.state) == (State.SUBMITTED, State.DRAFT)
+    # the second declares the first's invoice again: refused, naming the first
+    assert any(
+        first.reference in problem and "同一张发票不能重复申报" in problem
+        for problem in problems_for_submission(second)
+    )
 
     digital = InvoiceLine.objects.get(invoice_number__regex=r"^\d{20}$")
     assert digital.invoice_code == ""  # 数电票: no 发票代码

@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Site
@@ -165,6 +166,9 @@ class Command(BaseCommand):
             created += _guide(guides, data, position)[1]
         self.stdout.write(f"演示内容已就绪（本次新建 {created} 个页面）。")
         self._editor()
+        # Example subsidy rules (示例) before the demo applications that are computed with
+        # them; by command name, as cms does not import the app.
+        call_command("load_subsidy_demo", stdout=self.stdout)
         applications_demo.load(self.stdout)
 
     def _editor(self):
