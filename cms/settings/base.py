@@ -196,15 +196,26 @@ if os.environ.get("S3_BUCKET"):
 # Holds Wagtail's site root paths, the site lookup, routes, navigation, settings and the
 # rendered fragments of public pages, all keyed by the content generation that every
 # publish, unpublish, move or delete bumps (cms/cache.py, cms/invalidation.py).
+# cms.cachebackend keeps serving (from process memory, never a stale page) while Redis is
+# unreachable, and keeps generation-keyed entries in process memory too.
 CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL") or ""
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cachebackend.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
             "TIMEOUT": 3600,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 1,
+                "RETRY_SECONDS": env_int("CACHE_RETRY_SECONDS", 5),
+                # cms.cache.GENERATION_KEY: meaningful only when shared by every process.
+                "SHARED_ONLY_KEYS": ["portal:generation"],
+                # Keys carrying the content generation ({% cache %} fragments are keyed
+                # with it too): their value never changes, so processes keep a copy.
+                "IMMUTABLE_PREFIXES": ["portal:", "template.cache."],
+            },
         }
     }
 else:
