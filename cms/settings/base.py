@@ -257,11 +257,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 
-# Wagtail's own small tasks (search and reference index updates) stay immediate. Slow work
+# Wagtail's own small tasks (search and reference index updates) run in the process, after
+# the commit and the front-cache purge when enqueued in a transaction (cms.aftercommit),
+# so a publish is visible before the indexes are updated. Slow work
 # (text extraction, OCR, archive indexing) goes to the "archive" queue in the database,
 # run by `manage.py db_worker --backend archive`, which `make run` starts beside the server.
 TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "default": {"BACKEND": "cms.aftercommit.AfterCommitBackend"},
     "archive": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     # Outgoing e-mail and SMS (notifications.tasks), run by `db_worker --backend notifications`.
     "notifications": {"BACKEND": "django_tasks_db.DatabaseBackend"},
