@@ -9,7 +9,8 @@ while the indexes are updated.
 
 ``schedule(fn, key=..., first=...)`` registers ``fn`` with ``transaction.on_commit`` (it
 runs at once outside a transaction). Everything scheduled in a transaction runs at the
-first of its commit hooks: the ``first`` callables, then the rest, each key once. What a
+first of its commit hooks: the ``first`` callables, then the rest, each key once; while a
+request is served, the rest waits until its response has been sent. What a
 rolled-back transaction scheduled is dropped; a rolled-back savepoint may leave a callable
 that then runs with the rest: acceptable, since everything scheduled this way is safe to
 repeat (a purge, an index refresh).
@@ -18,6 +19,7 @@ repeat (a purge, an index refresh).
 import logging
 import threading
 
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django_tasks.backends.immediate import ImmediateBackend
 
@@ -51,16 +53,43 @@ def _queue() -> dict:
 
 def _run_pending() -> None:
     queue, _pending.queue = _queue(), {}
-    ordered = sorted(queue.values(), key=lambda item: not item[0])  # stable: first ones first
+    later = getattr(_pending, "later", None)  # a dict while a request is being served
+    now = [fn for first, fn in queue.values() if first]  # the purge before the rest
+    now += [fn for first, fn in queue.values() if not first and later is None]
+    if later is not None:
+        for key, (first, fn) in queue.items():
+            if not first:
+                later.setdefault(key, fn)
+    _run(now)
+
+
+def _run(callables) -> None:
     _pending.running = True
     try:
-        for _first, fn in ordered:
+        for fn in callables:
             try:
                 fn()
             except Exception:  # one failure must not keep the others from running
                 logger.exception("after-commit work failed: %r", fn)
     finally:
         _pending.running = False
+
+
+def _request_started(**kwargs) -> None:
+    """In a request (an editor's publish: save_revision, then publish, two transactions)
+    the work that is not ``first`` waits for the response to be sent, so no index update
+    of the first transaction delays the purge of the second."""
+    _pending.later = {}
+
+
+def _request_finished(**kwargs) -> None:
+    later = getattr(_pending, "later", None) or {}
+    _pending.later = None
+    _run(list(later.values()))
+
+
+request_started.connect(_request_started, dispatch_uid="portal-aftercommit-started")
+request_finished.connect(_request_finished, dispatch_uid="portal-aftercommit-finished")
 
 
 class AfterCommitBackend(ImmediateBackend):

@@ -78,3 +78,21 @@ def test_work_of_a_rolled_back_transaction_never_runs(events, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         aftercommit.schedule(lambda: ran.append("committed"), key="b")
     assert ran == ["committed"]
+
+
+@pytest.mark.django_db
+def test_in_a_request_the_rest_waits_for_the_response(django_capture_on_commit_callbacks):
+    """An editor's publish is two transactions: the index update of the first must not
+    delay the purge of the second."""
+    ran = []
+    aftercommit._request_started()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            aftercommit.schedule(lambda: ran.append("index 1"), key="index")
+        with django_capture_on_commit_callbacks(execute=True):
+            aftercommit.schedule(lambda: ran.append("index 2"), key="index")
+            aftercommit.schedule(lambda: ran.append("purge"), first=True)
+        assert ran == ["purge"]
+    finally:
+        aftercommit._request_finished()
+    assert ran == ["purge", "index 1"]  # the same work once
