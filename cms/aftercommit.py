@@ -79,6 +79,8 @@ def _request_started(**kwargs) -> None:
     """In a request (an editor's publish: save_revision, then publish, two transactions)
     the work that is not ``first`` waits for the response to be sent, so no index update
     of the first transaction delays the purge of the second."""
+    if getattr(_pending, "later", None):
+        _request_finished()  # an earlier request ended without its signal: run its work now
     _pending.later = {}
 
 

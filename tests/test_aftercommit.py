@@ -96,3 +96,18 @@ def test_in_a_request_the_rest_waits_for_the_response(django_capture_on_commit_c
     finally:
         aftercommit._request_finished()
     assert ran == ["purge", "index 1"]  # the same work once
+
+
+@pytest.mark.django_db
+def test_work_left_by_a_request_without_its_end_signal_runs_at_the_next(
+    django_capture_on_commit_callbacks,
+):
+    ran = []
+    aftercommit._request_started()
+    with django_capture_on_commit_callbacks(execute=True):
+        aftercommit.schedule(lambda: ran.append("index"), key="index")
+    aftercommit._request_started()  # the first request's end was never signalled
+    try:
+        assert ran == ["index"]
+    finally:
+        aftercommit._request_finished()
