@@ -9,6 +9,7 @@ on their own.
 """
 
 import hashlib
+import threading
 import time
 
 from django.apps import apps
@@ -18,10 +19,19 @@ from django.db.models import Q
 GENERATION_KEY = "portal:generation"
 TIMEOUT = 24 * 3600
 _MISSING = object()
+_current = threading.local()
+
+
+def serving(request):
+    """Context for one request (cms.middleware.CachedSiteMiddleware): code without the
+    request at hand (page methods Wagtail calls) still reads the generation only once."""
+    _current.request = request
 
 
 def generation(request=None) -> str:
     """The current content generation; read once per request."""
+    if request is None:
+        request = getattr(_current, "request", None)
     if request is not None and hasattr(request, "_portal_generation"):
         return request._portal_generation
     value = cache.get(GENERATION_KEY)

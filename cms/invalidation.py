@@ -5,18 +5,19 @@ Publishing, unpublishing, moving or deleting a page purges, through
 its ancestors (the index pages and the home page), the policy feeds, the sitemap and
 search results. Editing a snippet shown on public pages (issuing bodies, topics, service
 items) does the same for the section it appears in. Everything runs after the
-transaction commits, so no request can cache the old content in between.
+transaction commits, so no request can cache the old content in between, and before the
+search and reference index updates of the same transaction (``cms.aftercommit``).
 """
 
 import copy
 import logging
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from cms import aftercommit
 from cms import cache as shared
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def after_commit(urls=()):
             except Exception:  # a cache that cannot be purged must not fail the publish
                 logger.exception("front cache purge failed for %s", urls)
 
-    transaction.on_commit(run)
+    aftercommit.schedule(run, first=True)
 
 
 def on_page_changed(sender, instance, **kwargs):

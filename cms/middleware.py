@@ -103,9 +103,14 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/admin/"):
+        if request.path.startswith("/admin/"):
+            return self.get_response(request)
+        shared.serving(request)
+        try:
             shared.find_site(request)
-        return self.get_response(request)
+            return self.get_response(request)
+        finally:
+            shared.serving(None)
 
 
 PRIVATE_PREFIXES = ("/my/", "/admin/", "/api/", "/evcs/", "/account/", "/documents/", "/progress/")

@@ -36,7 +36,8 @@ class CachedRoutingMixin(CachedRestrictionsMixin):
         hit = cache.get(route_key)
         if hit is not None:
             model = apps.get_model(hit[0])
-            page = model.objects.filter(pk=hit[1], live=True).first()
+            # The body is rendered from the cached fragment: parse it only on a miss.
+            page = model.objects.filter(pk=hit[1], live=True).defer_streamfields().first()
             if page is not None:
                 return RouteResult(page)
         result = super().route(request, path_components)

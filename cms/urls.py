@@ -1,13 +1,13 @@
 from django.conf import settings
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps import Sitemap
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from applications.api import api as portal_api
 from cms.health import healthz
+from cms.sitemap import PortalSitemap
 from notifications.progress import progress
 from policies.feeds import PolicyAtomFeed, PolicyRssFeed
 from search import views as search_views
@@ -30,7 +30,7 @@ urlpatterns = [
     path("evcs/", include("interconnect.urls")),
     path("my/interconnect/", include("interconnect.portal")),
     path("my/subsidies/", include("subsidies.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}, name="sitemap"),
 ]
 
 if settings.DEBUG:

@@ -29,6 +29,7 @@ BUDGETS = {  # warm cache, per request
     "services": 6,
     "service": 6,
     "feed": 6,
+    "sitemap": 3,
 }
 COLD_BUDGET = 16  # the first request after a publish, any page
 
@@ -107,6 +108,7 @@ def public_urls(policy_index):
         "services": "/services/",
         "service": f"/services/{item.code}/",
         "feed": "/policies/feed/rss/",
+        "sitemap": "/sitemap.xml",
     }
 
 
@@ -162,3 +164,27 @@ def test_cached_fragments_follow_unpublish(client, site_with, django_capture_on_
     assert client.get(page.url).status_code == 404
     assert page.title not in client.get("/").content.decode()
     assert cache.get("portal:generation")  # the generation lives in the shared cache
+
+
+def test_cached_sitemap_follows_publish_and_leaves_out_restricted_pages(
+    client, site_with, django_capture_on_commit_callbacks
+):
+    from wagtail.models import PageViewRestriction
+
+    index = site_with(2)
+    client.get("/sitemap.xml")
+    queries, response = count_queries(client, "/sitemap.xml")
+    assert queries == 0  # served from the shared cache
+    assert "/policies/p1/" in response.content.decode()
+
+    page = PolicyPage.objects.get(slug="p1")
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+    assert "/policies/p1/" not in client.get("/sitemap.xml").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=PolicyPage.objects.get(slug="p0"), restriction_type="login"
+        )
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "/policies/p0/" not in xml and index.url in xml

@@ -198,15 +198,26 @@ if os.environ.get("S3_BUCKET"):
 # Holds Wagtail's site root paths, the site lookup, routes, navigation, settings and the
 # rendered fragments of public pages, all keyed by the content generation that every
 # publish, unpublish, move or delete bumps (cms/cache.py, cms/invalidation.py).
+# cms.cachebackend keeps serving (from process memory, never a stale page) while Redis is
+# unreachable, and keeps generation-keyed entries in process memory too.
 CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL") or ""
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cachebackend.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
             "TIMEOUT": 3600,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 1,
+                "RETRY_SECONDS": env_int("CACHE_RETRY_SECONDS", 5),
+                # cms.cache.GENERATION_KEY: meaningful only when shared by every process.
+                "SHARED_ONLY_KEYS": ["portal:generation"],
+                # Keys carrying the content generation ({% cache %} fragments are keyed
+                # with it too): their value never changes, so processes keep a copy.
+                "IMMUTABLE_PREFIXES": ["portal:", "template.cache."],
+            },
         }
     }
 else:
@@ -248,11 +259,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 
-# Wagtail's own small tasks (search and reference index updates) stay immediate. Slow work
+# Wagtail's own small tasks (search and reference index updates) run in the process, after
+# the commit and the front-cache purge when enqueued in a transaction (cms.aftercommit),
+# so a publish is visible before the indexes are updated. Slow work
 # (text extraction, OCR, archive indexing) goes to the "archive" queue in the database,
 # run by `manage.py db_worker --backend archive`, which `make run` starts beside the server.
 TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "default": {"BACKEND": "cms.aftercommit.AfterCommitBackend"},
     "archive": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     # Outgoing e-mail and SMS (notifications.tasks), run by `db_worker --backend notifications`.
     "notifications": {"BACKEND": "django_tasks_db.DatabaseBackend"},
