@@ -64,7 +64,8 @@ def register(
     scan is optional.
     """
     from applications import workflow
-    from applications.materials import add_attachment, delete_stored_objects, requirement_for
+    from applications.files import discard_objects, object_names
+    from applications.materials import add_attachment, requirement_for
 
     user = get_user_model().objects.create_user(username=username, password=password, email=email)
     applicant = Applicant(
@@ -103,17 +104,9 @@ def register(
     except BaseException:
         # The rows roll back with this transaction; the stored objects must go too.
         if stored is not None:
-            delete_stored_objects([stored.file.name, stored.preview.name])
+            discard_objects(object_names(stored))
         raise
     return Registration(user, applicant, application)
-
-
-def activate(applicant, *, by=None) -> None:
-    """Staff shortcut (command, scripts): approve the account without the review form."""
-    applicant.status = Applicant.Status.ACTIVE
-    applicant.reviewed_at = timezone.now()
-    applicant.status_note = ""
-    applicant.save(update_fields=["status", "reviewed_at", "status_note"])
 
 
 def lock_idle(now=None) -> int:

@@ -13,6 +13,7 @@ from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
 from interconnect import credentials as interconnect_credentials
 
 from .access import can_review
+from .files import discard_objects, object_names
 from .models import Application, Attachment, DepartmentReview, Event, State, SupplementNotice
 from .rules import find_station, problems_for_submission
 
@@ -279,23 +280,19 @@ def withdraw(application, *, user) -> Application:
 
 def delete_application(application, *, user) -> None:
     """删除: only drafts; stored files are removed after the rows are gone."""
-    from .materials import delete_stored_objects
 
+    if application.kind == ApplicationKind.ACCOUNT:
+        raise WorkflowError("账号注册申请不能删除。")
     require_applicant_may_act(application)
     if application.state != State.DRAFT:
         raise WorkflowError("只能删除草稿；已提交的申请请先撤回。")
     if application.kind == ApplicationKind.STATION_DOSSIER and application.detail:
         if application.detail.station and application.detail.station.subsidies.exists():
             raise WorkflowError("该站点已有建设补贴申请，请先删除补贴申请，再删除建站资料。")
-    names = [
-        name
-        for attachment in application.attachments.all()
-        for name in (attachment.file.name, attachment.preview.name)
-        if name
-    ]
+    names = object_names(*application.attachments.all())
     with transaction.atomic():
         application.delete()
-        transaction.on_commit(lambda: delete_stored_objects(names))
+        transaction.on_commit(lambda: discard_objects(names))
 
 
 # --- Reviewing ----------------------------------------------------------------------
@@ -502,13 +499,34 @@ def _recompute_state(application) -> None:
         applicant.save(update_fields=["status", "reviewed_at"])
 
 
+def activate_applicant(applicant) -> None:
+    """The account may act: after its 账号注册 is approved, or as the staff shortcut
+    (scripts, tests) that approves an account without the review form."""
+    applicant.status = applicant.Status.ACTIVE
+    applicant.reviewed_at = timezone.now()
+    applicant.status_note = ""
+    applicant.save(update_fields=["status", "reviewed_at", "status_note"])
+
+
+def approve_offline(application, *, note: str) -> Application:
+    """A 账号注册 reviewed outside the portal (``create_applicant``): record it as
+    submitted and approved now, and activate the account."""
+    if application.kind != ApplicationKind.ACCOUNT:
+        raise WorkflowError("只有账号注册申请可以登记为线下审核通过。")
+    before = application.state
+    now = timezone.now()
+    application.state = State.APPROVED
+    application.submitted_at = now
+    application.decided_at = now
+    application.save(update_fields=["state", "submitted_at", "decided_at", "updated_at"])
+    _event(application, None, "approved", note=note, from_state=before)
+    _on_approved(application)
+    return application
+
+
 def _on_approved(application) -> None:
     if application.kind == ApplicationKind.ACCOUNT:
-        applicant = application.applicant
-        applicant.status = applicant.Status.ACTIVE
-        applicant.reviewed_at = timezone.now()
-        applicant.status_note = ""
-        applicant.save(update_fields=["status", "reviewed_at", "status_note"])
+        activate_applicant(application.applicant)
     elif application.kind == ApplicationKind.INTERCONNECTION and application.detail is not None:
         # The approved 互联互通接入 activates (or rotates) the operator's T/CEC 102 secrets.
         detail = application.detail

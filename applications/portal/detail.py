@@ -3,24 +3,18 @@ materials checklist, reviews, notices and history; also re-rendered with errors 
 the POST views of `rows`, `files` and `pages`.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from catalogue.models import ApplicationKind
 from catalogue.views import count_label
 
 from .. import access, materials, rules, workflow
-from ..forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, save_detail
-from ..models import (
-    Event,
-    Interconnection,
-    State,
-)
+from ..display import detail_rows, form_groups
+from ..forms import InvoiceLineForm, TechnicianForm, detail_form, save_detail
+from ..models import Event, State
 from .helpers import detail_url
 
 # Materials uploaded together with a row of the form, not on their own.
@@ -36,131 +30,7 @@ LINKED_MATERIALS = {
 }
 
 
-# Field groups of the longer forms; other types show one group.
-FIELDSETS = {
-    ApplicationKind.OPERATOR_REGISTRATION: [
-        (
-            "企业基本信息",
-            [
-                "company_name",
-                "registered_capital",
-                "registered_on",
-                "total_assets",
-                "legal_representative",
-                "industry",
-                "registration_type",
-                "service_scope",
-            ],
-        ),
-        (
-            "联系方式",
-            [
-                "postcode",
-                "phone",
-                "fax",
-                "email",
-                "registered_address",
-                "mailing_address",
-            ],
-        ),
-        ("服务平台", ["platform_name", "software_copyright_number"]),
-    ],
-    ApplicationKind.INTERCONNECTION: [
-        (
-            "平台信息",
-            [
-                "platform_operator",
-                "builder",
-                "builder_address",
-                "platform_name",
-                "scope",
-                "station_count",
-                "pile_count",
-            ],
-        ),
-        ("联调人员", ["liaison", "engineer", "engineer_phone"]),
-        ("对接密钥", list(Interconnection.SECRET_FIELDS)),
-    ],
-    ApplicationKind.JOINT_INSTALLATION: [
-        ("企业基本信息", ["applicant_name", "tenure", "contact_name", "contact_phone"]),
-        ("报装事项基本信息", ["address", "business", "survey_date", "survey_half_day"]),
-        ("用电报装", ["power_use", "capacity_kva", "expected_power_date"]),
-        (
-            "项目基本信息（外线施工联审）",
-            [
-                "project_code",
-                "construction_address",
-                "construction_company",
-                "construction_contact",
-                "works_description",
-                "occupation_reason",
-                "occupation_start",
-                "occupation_end",
-                "road_type",
-                "road_name",
-                "road_address",
-            ],
-        ),
-        (
-            "占用绿地",
-            ["green_address", "green_nature", "green_length_m", "green_width_m"],
-        ),
-        ("送达方式", ["delivery", "postal_address"]),
-    ],
-}
-
-
 # --- the detail page ----------------------------------------------------------------
-
-
-def _display_value(obj, field):
-    value = getattr(obj, field.name)
-    if field.name in Interconnection.SECRET_FIELDS:
-        return value.masked if value else "—"
-    if field.choices and value not in (None, ""):
-        return getattr(obj, f"get_{field.name}_display")()
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _grouped(kind, names, make):
-    groups = FIELDSETS.get(kind) or [("基本信息", names)]
-    result, seen = [], set()
-    for legend, group_names in groups:
-        members = [make(n) for n in group_names if n in names]
-        seen.update(n for n in group_names if n in names)
-        if members:
-            result.append({"legend": legend, "fields": members})
-    rest = [make(n) for n in names if n not in seen]
-    if rest:
-        result.append({"legend": "其他信息", "fields": rest})
-    return result
-
-
-def detail_rows(application):
-    """The saved detail as fieldsets of (label, shown value); secrets masked."""
-    obj = application.detail
-    form_class = DETAIL_FORMS.get(application.kind)
-    if obj is None or form_class is None:
-        return []
-    names = list(form_class._meta.fields)
-
-    def make(name):
-        field = obj._meta.get_field(name)
-        return {"label": field.verbose_name, "value": _display_value(obj, field)}
-
-    return _grouped(application.kind, names, make)
-
-
-def form_groups(application, form):
-    return _grouped(application.kind, list(form.fields), lambda name: form[name])
 
 
 def _accept(requirement) -> str:

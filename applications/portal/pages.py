@@ -291,9 +291,6 @@ def withdraw(request, reference):
 @require_POST
 def delete(request, reference):
     application = access.get_own_application(request.user, reference)
-    if application.kind == ApplicationKind.ACCOUNT:
-        messages.error(request, "账号注册申请不能删除。")
-        return redirect(detail_url(application))
     try:
         workflow.delete_application(application, user=request.user)
     except workflow.WorkflowError as exc:

@@ -10,12 +10,12 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from catalogue.models import ApplicationKind
-from cms.crypto import Secret, mask
 
 from .. import workflow
 from ..access import (
     reviewer_departments,
 )
+from ..display import detail_facts
 from ..materials import checklist, duplicate_hashes
 from ..models import Attachment, State
 from .base import audit, get_review_application, url
@@ -24,38 +24,6 @@ STATE_LABELS = dict(State.choices)
 
 
 # --- The review page --------------------------------------------------------------
-
-
-def _display(obj, field):
-    value = getattr(obj, field.name)
-    if field.name in getattr(type(obj), "SECRET_FIELDS", ()):
-        if not value:
-            return "—"
-        return value.masked if isinstance(value, Secret) else mask(str(value))
-    if field.choices:
-        return getattr(obj, f"get_{field.name}_display")() or "—"
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if hasattr(value, "_meta"):
-        return str(value)
-    return str(value)
-
-
-def detail_facts(detail) -> list[tuple[str, str]]:
-    """(label, text) for every own field of a per-type record; secrets masked."""
-    if detail is None:
-        return []
-    facts = []
-    for field in detail._meta.concrete_fields:
-        if field.name in ("id", "application"):
-            continue
-        facts.append((str(field.verbose_name), _display(detail, field)))
-    area = getattr(detail, "green_area_m2", None)
-    if area is not None:
-        facts.append(("占用面积（平方米）", str(area)))
-    return facts
 
 
 def invoice_groups(subsidy) -> list[dict]:
