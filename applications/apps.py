@@ -7,5 +7,9 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         from cms.exports import install
+        from workdays.coverage import register_deadline_source
+
+        from .workflow import FlaggedDeadlines
 
         install()  # CSV exports of the admin (review list, reports) neutralise formulas
+        register_deadline_source(FlaggedDeadlines)

@@ -7,6 +7,7 @@ from its reviews. Every step writes an Event (history and audit trail).
 """
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
@@ -293,6 +294,36 @@ def delete_application(application, *, user) -> None:
     with transaction.atomic():
         application.delete()
         transaction.on_commit(lambda: discard_objects(names))
+
+
+class FlaggedDeadlines:
+    """Review deadlines the calendar could not compute (registered with
+    workdays.coverage, which warns about them and recomputes them once a year is in)."""
+
+    OPEN = (DepartmentReview.Status.PENDING, DepartmentReview.Status.UNDER_REVIEW)
+
+    @classmethod
+    def flagged_counts(cls) -> dict[int, int]:
+        rows = (
+            DepartmentReview.objects.filter(
+                calendar_missing_year__isnull=False, status__in=cls.OPEN
+            )
+            .values("calendar_missing_year")
+            .annotate(n=Count("pk"))
+        )
+        return {row["calendar_missing_year"]: row["n"] for row in rows}
+
+    @staticmethod
+    def recompute(years=None) -> int:
+        reviews = DepartmentReview.objects.filter(calendar_missing_year__isnull=False)
+        if years is not None:
+            reviews = reviews.filter(calendar_missing_year__in=list(years))
+        computed = 0
+        for review in reviews.prefetch_related("items"):
+            fields = _deadline_fields(review.received_at, list(review.items.all()))
+            DepartmentReview.objects.filter(pk=review.pk).update(**fields)
+            computed += fields["due_date"] is not None
+        return computed
 
 
 # --- Reviewing ----------------------------------------------------------------------

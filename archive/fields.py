@@ -723,8 +723,8 @@ FIELD_ALIASES: dict[str, str] = {
     "enterprise_name": "name",
 }
 
-_DECIMAL_FIELDS = frozenset({"registered_capital", "amount", "amount_excl_tax"})
-_DATE_FIELDS = frozenset({"registered_on", "issued_on"})
+DECIMAL_FIELDS = frozenset({"registered_capital", "amount", "amount_excl_tax"})
+DATE_FIELDS = frozenset({"registered_on", "issued_on"})
 _CODE_FIELDS = frozenset(
     {"credit_code", "invoice_code", "invoice_number", "check_code", "certificate_number"}
 )
@@ -769,11 +769,11 @@ def _blank(value: Any) -> bool:
 
 
 def _same(field: str, declared: Any, recognised: Any) -> bool:
-    if field in _DECIMAL_FIELDS:
+    if field in DECIMAL_FIELDS:
         a, b = parse_decimal(declared), parse_decimal(recognised)
         if a is not None and b is not None:
             return a == b
-    elif field in _DATE_FIELDS:
+    elif field in DATE_FIELDS:
         a, b = parse_date(declared), parse_date(recognised)
         if a is not None and b is not None:
             return a == b

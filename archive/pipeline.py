@@ -32,8 +32,8 @@ from applications.models import Attachment, InvoiceLine, private_storage
 from . import indexing
 from .extract import MAX_PAGES, ExtractionError, extract
 from .fields import (
-    _DATE_FIELDS,
-    _DECIMAL_FIELDS,
+    DATE_FIELDS,
+    DECIMAL_FIELDS,
     FIELD_LABELS,
     Mismatch,
     compare,
@@ -142,9 +142,9 @@ def typed_fields(fields: dict[str, Any] | None) -> dict[str, Any]:
     """Stored (JSON) fields with amounts back as Decimals and dates as dates."""
     typed: dict[str, Any] = {}
     for name, value in (fields or {}).items():
-        if name in _DECIMAL_FIELDS:
+        if name in DECIMAL_FIELDS:
             value = parse_decimal(value) if value not in (None, "") else value
-        elif name in _DATE_FIELDS:
+        elif name in DATE_FIELDS:
             value = parse_date(value) or value
         typed[name] = value
     return typed

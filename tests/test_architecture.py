@@ -142,3 +142,105 @@ def test_no_applications_module_over_about_700_lines():
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert long == {}
+
+
+# --- layering -----------------------------------------------------------------------
+
+# Bottom to top; an app may import the apps of lower layers only (same layer: no).
+LAYERS = [
+    {"cms"},
+    {"regions", "workdays", "search"},
+    {"catalogue", "policies", "guides"},
+    {"importer"},
+    {"accounts"},
+    {"interconnect"},
+    {"applications"},
+    {"archive", "notifications"},
+]
+LAYER_OF = {app: n for n, apps in enumerate(LAYERS) for app in apps}
+
+# Project wiring inside the cms package: settings, URLs, the site's home page app (it
+# shows guides and policies, loads the demo) and the cache purge hooks. These put the
+# apps together and may import any of them; the rest of cms is the bottom layer.
+WIRING = ("cms/settings/", "cms/urls.py", "cms/home/", "cms/invalidation.py")
+
+# Known back-edges still to remove, by importing file. The list may only shrink: an
+# entry that no longer exists fails the test too, so it is taken off when fixed.
+KNOWN_BACK_EDGES: dict[str, set[str]] = {
+    # Registration files a 账号注册 application; the applicants' admin shows reviewers
+    # the applicants of the applications they review.
+    "accounts/forms.py": {"applications"},
+    "accounts/services.py": {"applications"},
+    "accounts/views.py": {"applications"},
+    "accounts/wagtail_hooks.py": {"applications"},
+}
+
+
+def app_of(path: Path) -> str:
+    return path.relative_to(ROOT).parts[0]
+
+
+def imported_apps(tree: ast.Module) -> set[str]:
+    """Top-level apps named by absolute imports anywhere in the module (functions too)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found & set(LAYER_OF)
+
+
+def back_edges() -> dict[str, set[str]]:
+    edges = {}
+    for path in source_files():
+        app, name = app_of(path), rel(path)
+        if app not in LAYER_OF or name.startswith(WIRING):
+            continue
+        upward = {
+            other
+            for other in imported_apps(parsed(path))
+            if other != app and LAYER_OF[other] >= LAYER_OF[app]
+        }
+        if upward:
+            edges[name] = upward
+    return edges
+
+
+def test_every_app_has_a_layer():
+    apps = {
+        p.name
+        for p in ROOT.iterdir()
+        if (p / "apps.py").exists() or ((p / "__init__.py").exists() and (p / "models.py").exists())
+    }
+    assert apps - set(LAYER_OF) == set(), "add the new app to LAYERS (and README)"
+
+
+def test_apps_import_only_lower_layers():
+    assert back_edges() == KNOWN_BACK_EDGES
+
+
+def test_the_layering_check_sees_a_hidden_import():
+    tree = ast.parse("def f():\n    from notifications.ratings import rate_online\n")
+    assert imported_apps(tree) == {"notifications"}
+
+
+def private_imports(tree: ast.Module, app: str) -> list[str]:
+    """`from other_app.x import _name`: a private name taken across apps."""
+    return [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+        if node.module.split(".")[0] in LAYER_OF and node.module.split(".")[0] != app
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__")
+    ]
+
+
+def test_no_private_name_crosses_apps():
+    found = {
+        rel(path): names
+        for path in source_files()
+        if app_of(path) in LAYER_OF and (names := private_imports(parsed(path), app_of(path)))
+    }
+    assert found == {}

@@ -298,23 +298,3 @@ def delete(request, reference):
         return redirect(detail_url(application))
     messages.success(request, f"草稿 {reference} 已删除。")
     return redirect("portal:dashboard")
-
-
-@login_required
-@require_POST
-def rate(request, reference):
-    from notifications.ratings import rate_online
-
-    application = access.get_own_application(request.user, reference)
-    try:
-        rate_online(
-            application,
-            user=request.user,
-            level=request.POST.get("level"),
-            comment=request.POST.get("comment", ""),
-            department_id=request.POST.get("department") or None,
-        )
-    except workflow.WorkflowError as exc:
-        return render_detail(request, application, rating_errors=exc.problems)
-    messages.success(request, "感谢您的评价！")
-    return redirect(detail_url(application, "rating"))
