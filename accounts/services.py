@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from catalogue.models import ApplicantType, ApplicationKind
+from catalogue.models import ApplicantType
 from cms.net import client_address
 
+from .hooks import account_review
 from .models import Applicant, LoginAttempt
 
 # Login rate limits: per user name and per client address, over a sliding window.
@@ -63,10 +64,6 @@ def register(
     the 账号注册 application is left as a draft for the caller to close, and the licence
     scan is optional.
     """
-    from applications import workflow
-    from applications.files import discard_objects, object_names
-    from applications.materials import add_attachment, requirement_for
-
     user = get_user_model().objects.create_user(username=username, password=password, email=email)
     applicant = Applicant(
         user=user,
@@ -86,26 +83,9 @@ def register(
         applicant.save()
         return Registration(user, applicant, None)
     applicant.save()
-    application = workflow.create_application(
-        applicant, ApplicationKind.ACCOUNT, user=user, title=applicant.name
+    application = account_review().open(
+        applicant, user=user, licence=licence, licence_name=licence_name, submit=submit
     )
-    stored = None
-    try:
-        if licence is not None:
-            stored = add_attachment(
-                application,
-                requirement_for(application, "business-licence"),
-                licence,
-                user=user,
-                name=licence_name or getattr(licence, "name", ""),
-            )
-        if submit:
-            application = workflow.submit(application, user=user)  # the submitted copy
-    except BaseException:
-        # The rows roll back with this transaction; the stored objects must go too.
-        if stored is not None:
-            discard_objects(object_names(stored))
-        raise
     return Registration(user, applicant, application)
 
 

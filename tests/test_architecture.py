@@ -164,16 +164,9 @@ LAYER_OF = {app: n for n, apps in enumerate(LAYERS) for app in apps}
 # apps together and may import any of them; the rest of cms is the bottom layer.
 WIRING = ("cms/settings/", "cms/urls.py", "cms/home/", "cms/invalidation.py")
 
-# Known back-edges still to remove, by importing file. The list may only shrink: an
-# entry that no longer exists fails the test too, so it is taken off when fixed.
-KNOWN_BACK_EDGES: dict[str, set[str]] = {
-    # Registration files a 账号注册 application; the applicants' admin shows reviewers
-    # the applicants of the applications they review.
-    "accounts/forms.py": {"applications"},
-    "accounts/services.py": {"applications"},
-    "accounts/views.py": {"applications"},
-    "accounts/wagtail_hooks.py": {"applications"},
-}
+# Back-edges still to remove, by importing file (none today). The list may only shrink:
+# an entry that no longer exists fails the test too, so it is taken off when fixed.
+KNOWN_BACK_EDGES: dict[str, set[str]] = {}
 
 
 def app_of(path: Path) -> str:
