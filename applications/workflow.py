@@ -282,7 +282,8 @@ def withdraw(application, *, user) -> Application:
 def delete_application(application, *, user) -> None:
     """删除: only drafts; stored files are removed after the rows are gone."""
 
-    if application.kind == ApplicationKind.ACCOUNT:
+    if application.kind == ApplicationKind.ACCOUNT and not application.applicant.is_active:
+        # While the account is not active, its 账号注册 is the record of its review.
         raise WorkflowError("账号注册申请不能删除。")
     require_applicant_may_act(application)
     if application.state != State.DRAFT:

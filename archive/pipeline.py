@@ -22,12 +22,14 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from applications.models import Attachment, InvoiceLine, private_storage
+from cms.chinese import date_text
 
 from . import indexing
 from .extract import MAX_PAGES, ExtractionError, extract
@@ -319,8 +321,6 @@ def field_rows(entry: ArchiveEntry) -> list[tuple[str, str]]:
 
 
 def display_value(value: Any) -> str:
-    from datetime import date
-
     if isinstance(value, date):
-        return f"{value.year}年{value.month:02d}月{value.day:02d}日"
+        return date_text(value)
     return str(value)
