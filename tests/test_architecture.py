@@ -144,6 +144,50 @@ def test_no_applications_module_over_about_700_lines():
     assert long == {}
 
 
+FRONT_ENDS = ("applications/api", "applications/portal", "applications/review")
+VIEW_METHODS = {"get", "post", "perform", "get_context_data", "dispatch"}
+MAX_VIEW_LINES = 30
+
+
+def body_lines(function: ast.FunctionDef) -> int:
+    """Lines of the body, the signature and the docstring not counted."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:] or body
+    return function.end_lineno - body[0].lineno + 1
+
+
+def views(tree: ast.Module):
+    """Functions taking `request` first, and the request-handling methods of classes."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.args.args[:1]:
+            if node.args.args[0].arg == "request":
+                yield node
+        elif isinstance(node, ast.ClassDef):
+            yield from (
+                item
+                for item in node.body
+                if isinstance(item, ast.FunctionDef) and item.name in VIEW_METHODS
+            )
+
+
+def test_no_view_or_route_over_about_30_lines():
+    long = {
+        f"{rel(path)}:{view.name}": n
+        for folder in FRONT_ENDS
+        for path in source_files(ROOT / folder)
+        for view in views(parsed(path))
+        if (n := body_lines(view)) > MAX_VIEW_LINES
+    }
+    assert long == {}
+
+
+def test_the_view_size_check_counts_the_body():
+    code = 'def v(request):\n    """Doc."""\n' + "    x = 1\n" * 31
+    (view,) = views(ast.parse(code))
+    assert body_lines(view) == 31
+
+
 # --- layering -----------------------------------------------------------------------
 
 # Bottom to top; an app may import the apps of lower layers only (same layer: no).

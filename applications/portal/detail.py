@@ -100,25 +100,32 @@ def render_detail(
     application,
     *,
     form=None,
-    technician_form=None,
-    technician_file_errors=None,
-    invoice_form=None,
-    invoice_file_errors=None,
     upload_errors=None,
     submit_problems=None,
     rating_errors=None,
+    **row_forms,
 ):
-    editable = application.is_editable
-    detail = application.detail
-    if form is None and editable:
+    """The detail page; POST views pass back their errors and bound forms (`row_forms`:
+    technician_form, technician_file_errors, invoice_form, invoice_file_errors)."""
+    if form is None and application.is_editable:
         form = detail_form(application)
-    reviews = list(
-        application.reviews.select_related("department").prefetch_related("items").order_by("pk")
-    )
     context = {
+        **_page_context(application, form, upload_errors),
+        **_rows_context(application, application.detail, **row_forms),
+        "submit_problems": submit_problems or [],
+        "rating_errors": rating_errors or [],
+    }
+    response = render(request, "applications/detail.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _page_context(application, form, upload_errors) -> dict:
+    editable = application.is_editable
+    return {
         "application": application,
         "applicant": application.applicant,
-        "detail": detail,
+        "detail": application.detail,
         "editable": editable,
         "form": form,
         "form_groups": form_groups(application, form) if form is not None else [],
@@ -127,31 +134,17 @@ def render_detail(
         "notice": application.supplement_notices.filter(resolved_at__isnull=True)
         .order_by("-created_at")
         .first(),
-        "reviews": reviews,
+        "reviews": list(
+            application.reviews.select_related("department")
+            .prefetch_related("items")
+            .order_by("pk")
+        ),
         "events": _events(application),
-        "submit_problems": submit_problems or [],
-        "rating_errors": rating_errors or [],
         "can_withdraw": workflow.can_withdraw(application),
         "can_delete": application.state == State.DRAFT
         and application.kind != ApplicationKind.ACCOUNT,
         "is_joint": application.kind == ApplicationKind.JOINT_INSTALLATION,
     }
-    if application.kind == ApplicationKind.OPERATOR_REGISTRATION and detail is not None:
-        context["technicians"] = list(detail.technicians.select_related("certificate"))
-        context["technician_form"] = technician_form or TechnicianForm(prefix="tech")
-        context["technician_file_errors"] = technician_file_errors or []
-    if application.kind == ApplicationKind.CONSTRUCTION_SUBSIDY and detail is not None:
-        context["invoice_lines"] = list(detail.invoice_lines.select_related("invoice_file"))
-        context["invoice_form"] = invoice_form or InvoiceLineForm(prefix="invoice")
-        context["invoice_file_errors"] = invoice_file_errors or []
-        context["invoice_files"] = list(
-            application.attachments.filter(requirement__code="invoice").order_by("pk")
-        )
-    if application.kind == ApplicationKind.OPERATION_SUBSIDY and detail is not None:
-        context["order_count"] = rules.orders_for_year(application.applicant, detail.year).count()
-    response = render(request, "applications/detail.html", context)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -171,3 +164,32 @@ def detail(request, reference):
         application.refresh_from_db()
         return render_detail(request, application, form=form)
     return render_detail(request, application)
+
+
+def _rows_context(
+    application,
+    detail,
+    *,
+    technician_form=None,
+    technician_file_errors=None,
+    invoice_form=None,
+    invoice_file_errors=None,
+) -> dict:
+    """The per-type parts of the detail page: technicians, invoice lines, orders."""
+    context = {}
+    if detail is None:
+        return context
+    if application.kind == ApplicationKind.OPERATOR_REGISTRATION:
+        context["technicians"] = list(detail.technicians.select_related("certificate"))
+        context["technician_form"] = technician_form or TechnicianForm(prefix="tech")
+        context["technician_file_errors"] = technician_file_errors or []
+    if application.kind == ApplicationKind.CONSTRUCTION_SUBSIDY:
+        context["invoice_lines"] = list(detail.invoice_lines.select_related("invoice_file"))
+        context["invoice_form"] = invoice_form or InvoiceLineForm(prefix="invoice")
+        context["invoice_file_errors"] = invoice_file_errors or []
+        context["invoice_files"] = list(
+            application.attachments.filter(requirement__code="invoice").order_by("pk")
+        )
+    if application.kind == ApplicationKind.OPERATION_SUBSIDY:
+        context["order_count"] = rules.orders_for_year(application.applicant, detail.year).count()
+    return context
