@@ -14,6 +14,7 @@ from catalogue.models import ApplicantType, MaterialRequirement
 from regions.choices import registration_choices
 from regions.models import Region
 
+from .hooks import account_review
 from .models import (
     Applicant,
     mobile_validator,
@@ -209,14 +210,7 @@ class RegistrationForm(forms.Form):
             return upload
         # Pre-check the bytes so the message shows on the field; register() checks the
         # same catalogue material again when it stores the file.
-        from applications.uploads import UploadRejected, inspect_upload
-
-        try:
-            inspect_upload(upload, name=upload.name, formats=self.licence_formats)
-        except UploadRejected as exc:
-            raise ValidationError(str(exc), code="upload_rejected") from exc
-        finally:
-            upload.seek(0)
+        account_review().check_licence(upload, self.licence_formats)
         return upload
 
     def clean(self):
@@ -292,18 +286,7 @@ class PortalLoginForm(AuthenticationForm):
 
 
 def _account_opinion(applicant) -> str:
-    from applications.models import DepartmentReview
-    from catalogue.models import ApplicationKind
-
-    review = (
-        DepartmentReview.objects.filter(
-            application__applicant=applicant, application__kind=ApplicationKind.ACCOUNT
-        )
-        .exclude(opinion="")
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
-    return review.opinion if review else ""
+    return account_review().opinion(applicant)
 
 
 class TokenForm(forms.Form):

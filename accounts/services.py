@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from catalogue.models import ApplicantType, ApplicationKind
+from catalogue.models import ApplicantType
 from cms.net import client_address
 
+from .hooks import account_review
 from .models import Applicant, LoginAttempt
 
 # Login rate limits: per user name and per client address, over a sliding window.
@@ -63,9 +64,6 @@ def register(
     the 账号注册 application is left as a draft for the caller to close, and the licence
     scan is optional.
     """
-    from applications import workflow
-    from applications.materials import add_attachment, delete_stored_objects, requirement_for
-
     user = get_user_model().objects.create_user(username=username, password=password, email=email)
     applicant = Applicant(
         user=user,
@@ -85,35 +83,10 @@ def register(
         applicant.save()
         return Registration(user, applicant, None)
     applicant.save()
-    application = workflow.create_application(
-        applicant, ApplicationKind.ACCOUNT, user=user, title=applicant.name
+    application = account_review().open(
+        applicant, user=user, licence=licence, licence_name=licence_name, submit=submit
     )
-    stored = None
-    try:
-        if licence is not None:
-            stored = add_attachment(
-                application,
-                requirement_for(application, "business-licence"),
-                licence,
-                user=user,
-                name=licence_name or getattr(licence, "name", ""),
-            )
-        if submit:
-            application = workflow.submit(application, user=user)  # the submitted copy
-    except BaseException:
-        # The rows roll back with this transaction; the stored objects must go too.
-        if stored is not None:
-            delete_stored_objects([stored.file.name, stored.preview.name])
-        raise
     return Registration(user, applicant, application)
-
-
-def activate(applicant, *, by=None) -> None:
-    """Staff shortcut (command, scripts): approve the account without the review form."""
-    applicant.status = Applicant.Status.ACTIVE
-    applicant.reviewed_at = timezone.now()
-    applicant.status_note = ""
-    applicant.save(update_fields=["status", "reviewed_at", "status_note"])
 
 
 def lock_idle(now=None) -> int:

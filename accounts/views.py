@@ -11,8 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail.models import APIToken
 
-from applications.uploads import UploadRejected
-from applications.workflow import WorkflowError
 from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
 from cms.crypto import mask
 from cms.storage import StorageUnavailable
@@ -20,6 +18,7 @@ from regions.choices import county_label
 
 from . import services
 from .forms import ENTERPRISE_TYPES, RegistrationForm, TokenForm
+from .hooks import account_review
 from .models import Applicant
 
 BACKEND = "accounts.backends.PortalBackend"
@@ -57,9 +56,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.register(**form.service_arguments())
-        except UploadRejected as exc:
-            form.add_error("licence", str(exc))
-        except (WorkflowError, StorageUnavailable) as exc:
+        except StorageUnavailable as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
             _add_model_errors(form, exc)
@@ -67,6 +64,11 @@ def register(request):
             form.add_error(
                 None, "用户名或统一社会信用代码刚刚已被注册，请检查后重新提交；账号没有创建。"
             )
+        except Exception as exc:
+            refusal = account_review().refusal(exc)  # the licence refused, a workflow rule
+            if refusal is None:
+                raise
+            form.add_error(*refusal)
         else:
             login(request, registration.user, backend=BACKEND)
             return redirect("accounts:registered")

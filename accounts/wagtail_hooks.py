@@ -28,11 +28,12 @@ from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from applications.access import is_reviewer, visible_applications
 from catalogue.models import ApplicationKind
+from catalogue.reviewers import is_reviewer
 from cms.crypto import Secret, mask
 from regions.choices import county_label
 
+from .hooks import account_review
 from .models import Applicant, LoginAttempt
 
 PLATFORM_DEPARTMENT = "platform"
@@ -47,11 +48,11 @@ def manages_accounts(user) -> bool:
 
 def visible_applicants(user):
     """Account managers (省平台, superusers) see every applicant; any other reviewer only
-    the applicants of applications its departments review (applications.access)."""
+    the applicants of applications its departments review (applications, via hooks)."""
     applicants = Applicant.objects.all()
     if manages_accounts(user):
         return applicants
-    return applicants.filter(pk__in=visible_applications(user).values("applicant_id"))
+    return applicants.filter(pk__in=account_review().visible_applicants(user))
 
 
 def _staff_users(condition):

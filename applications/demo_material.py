@@ -1,6 +1,6 @@
 """Realistic demo material, so the archive has something to show after `make run`.
 
-Drawn with :mod:`archive.samples` (our own generators, also used by the tests and the
+Drawn with :mod:`cms.samples` (our own generators, also used by the tests and the
 OCR benchmarks): each demo company's 营业执照 with its valid credit code (drawn for the
 registrations and wherever a licence is due), an old-style 增值税电子普通发票 and a 数电票
 with their QR codes, the old-style invoice again as a scan saved to a PDF without a
@@ -26,8 +26,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from archive import samples
 from catalogue.models import ApplicationKind
+from cms import samples
 
 from . import lines, workflow
 from .models import Application, ConstructionSubsidy

@@ -1,4 +1,5 @@
-"""The one place a stored file becomes an HTTP response.
+"""The one place a stored file becomes an HTTP response, and the one place stored
+objects are removed.
 
 Every view that serves an applicant's material (portal, API, review admin, archive)
 calls these functions after its own access check. The name offered to the browser
@@ -9,13 +10,17 @@ uploaded as `营业执照核验.hta` is served as `营业执照核验.pdf`, `app
 sets the same name and type on S3 presigned URLs.
 """
 
+import logging
 import re
 
 from django.http import Http404
 
 from cms.storage import private_file_response
 
+from .models import private_storage
 from .uploads import CONTENT_TYPES
+
+logger = logging.getLogger(__name__)
 
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _SAME = {"jpg": (".jpg", ".jpeg")}
@@ -65,3 +70,19 @@ def serve_preview(attachment, *, suffix="-预览"):
     if attachment.is_image:
         return serve_attachment(attachment, as_attachment=False)
     raise Http404("此文件没有预览图")
+
+
+def object_names(*attachments) -> list[str]:
+    """The stored objects (file and preview) of these attachments."""
+    return [name for a in attachments for name in (a.file.name, a.preview.name) if name]
+
+
+def discard_objects(names) -> None:
+    """Remove stored objects whose rows are gone (or never were); a failure is logged
+    for someone to remove the object by hand, never raised over the caller's error."""
+    storage = private_storage()
+    for name in filter(None, names):
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.error("stored object %s could not be deleted; remove it by hand", name)

@@ -9,8 +9,9 @@ from django.db import transaction
 
 from catalogue.models import ApplicationKind
 
+from .files import discard_objects, object_names
 from .forms import InvoiceLineForm, TechnicianForm
-from .materials import add_attachment, delete_stored_objects, remove_attachment, requirement_for
+from .materials import add_attachment, remove_attachment, requirement_for
 from .models import Attachment, InvoiceLine
 from .uploads import UploadRejected
 from .workflow import WorkflowError
@@ -29,7 +30,7 @@ def _files_removed_on_failure():
     try:
         yield keep
     except BaseException:
-        delete_stored_objects([name for a in stored for name in (a.file.name, a.preview.name)])
+        discard_objects(object_names(*stored))
         raise
 
 
@@ -79,6 +80,47 @@ def remove_technician(technician, *, user) -> None:
     technician.delete()
     if certificate is not None:
         remove_attachment(certificate, user=user)
+
+
+@transaction.atomic
+def attach_certificate(technician, requirement, upload, *, user, name=""):
+    """Upload a technician's 电工进网作业许可证 and link it: both stored or neither."""
+    if requirement.code != "electrician-licence":
+        raise UploadRejected(
+            "关联技术人员时，材料应为“电工进网作业许可证”（electrician-licence）。"
+        )
+    if technician.certificate_id:
+        raise UploadRejected(
+            f"技术人员“{technician.name}”已上传许可证（文件编号 {technician.certificate_id}），"
+            "如需更换请先删除原文件。"
+        )
+    application = technician.registration.application
+    with _files_removed_on_failure() as stored:
+        attachment = stored(add_attachment(application, requirement, upload, user=user, name=name))
+        technician.certificate = attachment
+        technician.save(update_fields=["certificate"])
+    return attachment
+
+
+@transaction.atomic
+def attach_invoice_file(line, requirement, upload, *, user, name=""):
+    """Upload the file of an invoice and link it to every line of that invoice still
+    without one: all stored or nothing."""
+    if requirement.code != "invoice":
+        raise UploadRejected("关联发票明细时，材料应为“发票”（invoice）。")
+    if line.invoice_file_id:
+        raise UploadRejected(
+            f"该发票明细已关联发票文件（文件编号 {line.invoice_file_id}），如需更换请先删除原文件。"
+        )
+    application = line.subsidy.application
+    with _files_removed_on_failure() as stored:
+        attachment = stored(add_attachment(application, requirement, upload, user=user, name=name))
+        line.subsidy.invoice_lines.filter(
+            invoice_code=line.invoice_code,
+            invoice_number=line.invoice_number,
+            invoice_file__isnull=True,
+        ).update(invoice_file=attachment)
+    return attachment
 
 
 def _invoice_attachment(application, attachment_id):

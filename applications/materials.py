@@ -13,6 +13,7 @@ from django.db import transaction
 
 from catalogue.models import MaterialRequirement
 
+from .files import discard_objects, object_names
 from .models import Attachment, DepartmentReview, Event, private_storage
 from .uploads import UploadRejected, display_name, inspect_upload, make_preview, storage_key
 
@@ -213,11 +214,7 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
             )
             _reopen_for(locked, requirement, user=user, what="上传")
     except BaseException:
-        for name_written in written:
-            try:
-                storage.delete(name_written)
-            except Exception:
-                logger.error("could not remove %s after a failed upload", name_written)
+        discard_objects(written)
         raise
     return attachment
 
@@ -230,7 +227,7 @@ def remove_attachment(attachment, *, user) -> None:
         require_applicant_may_act(attachment.application)
     except WorkflowError as exc:
         raise UploadRejected(exc.message) from exc
-    names = [n for n in (attachment.file.name, attachment.preview.name) if n]
+    names = object_names(attachment)
     with transaction.atomic():
         application = lock(attachment.application)
         if not application.is_editable:
@@ -243,16 +240,7 @@ def remove_attachment(attachment, *, user) -> None:
             note=f"{attachment.requirement.name}：{attachment.original_name}",
         )
         attachment.delete()
-        transaction.on_commit(lambda: delete_stored_objects(names))
-
-
-def delete_stored_objects(names) -> None:
-    storage = private_storage()
-    for name in filter(None, names):
-        try:
-            storage.delete(name)
-        except Exception:
-            logger.error("stored object %s could not be deleted; remove it by hand", name)
+        transaction.on_commit(lambda: discard_objects(names))
 
 
 def duplicate_hashes(application) -> set[str]:

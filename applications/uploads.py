@@ -20,7 +20,6 @@ import hashlib
 import io
 import logging
 import re
-import threading
 import unicodedata
 import uuid
 import warnings
@@ -33,6 +32,9 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image, ImageOps
 
+from catalogue.formats import FORMAT_ALIASES, FORMAT_LABELS, describe_formats, normalise_formats
+from cms.pdfium import PDFIUM_LOCK
+
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024  # bytes read at a time while hashing
@@ -44,16 +46,6 @@ SNIFF_BYTES = 8192  # how much of the head is kept for recognising the format
 
 UNNAMED = "未命名文件"
 
-# Canonical format tokens, in the order they are listed to applicants.
-FORMAT_LABELS: dict[str, str] = {
-    "jpg": "JPG 图片",
-    "png": "PNG 图片",
-    "pdf": "PDF 文档",
-    "ofd": "OFD 版式文件",
-    "xlsx": "Excel 表格（xlsx）",
-    "docx": "Word 文档（docx）",
-}
-
 CONTENT_TYPES: dict[str, str] = {
     "jpg": "image/jpeg",
     "png": "image/png",
@@ -62,8 +54,6 @@ CONTENT_TYPES: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-
-FORMAT_ALIASES: dict[str, str] = {"jpeg": "jpg", "jpe": "jpg", "jfif": "jpg"}
 
 # Formats that are recognised (so the message can say what the file really is) but
 # that no material requirement accepts.
@@ -112,7 +102,6 @@ _OTHER_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 
 _ZIP_FORMATS = frozenset({"ofd", "xlsx", "docx"})
 _IMAGE_FORMATS = {"jpg": ("JPEG", "MPO"), "png": ("PNG",)}  # MPO: multi-picture camera JPEGs
-_SPLIT_FORMATS = re.compile(r"[\s、,，;；/|]+")
 _WINDOWS_ILLEGAL = re.compile(r'[<>:"/\\|?*]')
 _WINDOWS_RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL"}
@@ -122,7 +111,6 @@ _WINDOWS_RESERVED = frozenset(
 _SAFE_PREFIX = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
 
 # PDFium is not thread-safe; serialise every call into it within this process.
-_PDFIUM_LOCK = threading.Lock()
 
 
 class UploadRejected(ValueError):
@@ -150,36 +138,6 @@ class Inspection:
 
 
 # --------------------------------------------------------------------------- formats
-
-
-def normalise_formats(formats: Iterable[str] | str) -> list[str]:
-    """Canonical, de-duplicated format tokens in the given order.
-
-    Accepts "jpg、png", "jpg,png", ".PDF", "*.jpg", ["JPG", "jpeg"] and so on.
-    An unknown token raises ``ValueError``: it is a configuration mistake, not something
-    the applicant can fix.
-    """
-    if formats is None:
-        return []
-    raw = [formats] if isinstance(formats, str) else list(formats)
-    result: list[str] = []
-    for item in raw:
-        for token in _SPLIT_FORMATS.split(str(item)):
-            token = token.strip().lstrip("*").lstrip(".").lower()
-            if not token:
-                continue
-            token = FORMAT_ALIASES.get(token, token)
-            if token not in FORMAT_LABELS:
-                supported = "、".join(FORMAT_LABELS)
-                raise ValueError(f"不支持的材料格式“{token}”，可用的格式：{supported}")
-            if token not in result:
-                result.append(token)
-    return result
-
-
-def describe_formats(formats: Iterable[str] | str) -> str:
-    """A "jpg、png" style list for Chinese UI text."""
-    return "、".join(normalise_formats(formats))
 
 
 # --------------------------------------------------------------------------- settings
@@ -471,7 +429,7 @@ def _check_pdf(fileobj: IO[bytes], name: str) -> int:
     import pypdfium2.raw as pdfium_c
 
     try:
-        with _PDFIUM_LOCK:
+        with PDFIUM_LOCK:
             _rewind(fileobj)
             pdf = pdfium.PdfDocument(_ReadIntoAdapter(fileobj))
             try:
@@ -630,7 +588,7 @@ def _preview_image(fileobj: IO[bytes], fmt: str, max_side: int) -> Image.Image:
 def _preview_pdf(fileobj: IO[bytes], max_side: int) -> Image.Image:
     import pypdfium2 as pdfium
 
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         _rewind(fileobj)
         pdf = pdfium.PdfDocument(_ReadIntoAdapter(fileobj))
         try:

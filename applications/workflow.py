@@ -7,6 +7,7 @@ from its reviews. Every step writes an Event (history and audit trail).
 """
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
@@ -14,6 +15,7 @@ from interconnect import credentials as interconnect_credentials
 
 from . import hooks
 from .access import can_review
+from .files import discard_objects, object_names
 from .models import Application, Attachment, DepartmentReview, Event, State, SupplementNotice
 from .rules import find_station, problems_for_submission
 
@@ -120,13 +122,23 @@ def reopen_approved(application, departments=None, *, user, note: str) -> list:
 
 def record_view(application, user, what="viewed", note="") -> None:
     """Audit trail for reads by staff (views, downloads, exports)."""
-    Event.objects.create(
-        application=application,
-        actor=user,
-        action=what,
-        from_state=application.state,
-        to_state=application.state,
-        note=note,
+    record_views([application], user, what, note)
+
+
+def record_views(applications, user, what="viewed", note="") -> None:
+    """`record_view` for many applications in one INSERT (a list export)."""
+    Event.objects.bulk_create(
+        [
+            Event(
+                application=application,
+                actor=user,
+                action=what,
+                from_state=application.state,
+                to_state=application.state,
+                note=note,
+            )
+            for application in applications
+        ]
     )
 
 
@@ -307,21 +319,48 @@ def withdraw(application, *, user) -> Application:
 
 def delete_application(application, *, user) -> None:
     """删除: only drafts; stored files are removed after the rows are gone."""
-    from .materials import delete_stored_objects
 
+    if application.kind == ApplicationKind.ACCOUNT and not application.applicant.is_active:
+        # While the account is not active, its 账号注册 is the record of its review.
+        raise WorkflowError("账号注册申请不能删除。")
     require_applicant_may_act(application)
     if application.state != State.DRAFT:
         raise WorkflowError("只能删除草稿；已提交的申请请先撤回。")
     require_dossier_station_free(application)
-    names = [
-        name
-        for attachment in application.attachments.all()
-        for name in (attachment.file.name, attachment.preview.name)
-        if name
-    ]
+    names = object_names(*application.attachments.all())
     with transaction.atomic():
         application.delete()
-        transaction.on_commit(lambda: delete_stored_objects(names))
+        transaction.on_commit(lambda: discard_objects(names))
+
+
+class FlaggedDeadlines:
+    """Review deadlines the calendar could not compute (registered with
+    workdays.coverage, which warns about them and recomputes them once a year is in)."""
+
+    OPEN = (DepartmentReview.Status.PENDING, DepartmentReview.Status.UNDER_REVIEW)
+
+    @classmethod
+    def flagged_counts(cls) -> dict[int, int]:
+        rows = (
+            DepartmentReview.objects.filter(
+                calendar_missing_year__isnull=False, status__in=cls.OPEN
+            )
+            .values("calendar_missing_year")
+            .annotate(n=Count("pk"))
+        )
+        return {row["calendar_missing_year"]: row["n"] for row in rows}
+
+    @staticmethod
+    def recompute(years=None) -> int:
+        reviews = DepartmentReview.objects.filter(calendar_missing_year__isnull=False)
+        if years is not None:
+            reviews = reviews.filter(calendar_missing_year__in=list(years))
+        computed = 0
+        for review in reviews.prefetch_related("items"):
+            fields = _deadline_fields(review.received_at, list(review.items.all()))
+            DepartmentReview.objects.filter(pk=review.pk).update(**fields)
+            computed += fields["due_date"] is not None
+        return computed
 
 
 # --- Reviewing ----------------------------------------------------------------------
@@ -528,13 +567,34 @@ def _recompute_state(application) -> None:
         applicant.save(update_fields=["status", "reviewed_at"])
 
 
+def activate_applicant(applicant) -> None:
+    """The account may act: after its 账号注册 is approved, or as the staff shortcut
+    (scripts, tests) that approves an account without the review form."""
+    applicant.status = applicant.Status.ACTIVE
+    applicant.reviewed_at = timezone.now()
+    applicant.status_note = ""
+    applicant.save(update_fields=["status", "reviewed_at", "status_note"])
+
+
+def approve_offline(application, *, note: str) -> Application:
+    """A 账号注册 reviewed outside the portal (``create_applicant``): record it as
+    submitted and approved now, and activate the account."""
+    if application.kind != ApplicationKind.ACCOUNT:
+        raise WorkflowError("只有账号注册申请可以登记为线下审核通过。")
+    before = application.state
+    now = timezone.now()
+    application.state = State.APPROVED
+    application.submitted_at = now
+    application.decided_at = now
+    application.save(update_fields=["state", "submitted_at", "decided_at", "updated_at"])
+    _event(application, None, "approved", note=note, from_state=before)
+    _on_approved(application)
+    return application
+
+
 def _on_approved(application) -> None:
     if application.kind == ApplicationKind.ACCOUNT:
-        applicant = application.applicant
-        applicant.status = applicant.Status.ACTIVE
-        applicant.reviewed_at = timezone.now()
-        applicant.status_note = ""
-        applicant.save(update_fields=["status", "reviewed_at", "status_note"])
+        activate_applicant(application.applicant)
     elif application.kind == ApplicationKind.INTERCONNECTION and application.detail is not None:
         # The approved 互联互通接入 activates (or rotates) the operator's T/CEC 102 secrets.
         detail = application.detail

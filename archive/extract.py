@@ -38,6 +38,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from catalogue.formats import FORMAT_ALIASES
+from cms.pdfium import PDFIUM_LOCK
+
 logger = logging.getLogger(__name__)
 
 MAX_PAGES = 50  # PDF pages read at most
@@ -53,7 +56,6 @@ METHOD_MIXED = "mixed"
 METHOD_NONE = "none"
 
 SUPPORTED_FORMATS = ("jpg", "png", "pdf")
-_FORMAT_ALIASES = {"jpeg": "jpg", "jpe": "jpg", "jfif": "jpg"}
 
 
 class ExtractionError(Exception):
@@ -348,19 +350,6 @@ def _extract_image(data: bytes) -> Extracted:
 # --------------------------------------------------------------------------- PDF
 
 
-def _pdfium_lock() -> Any:
-    """PDFium is not thread-safe: share the upload checker's lock when it is loaded,
-    so extraction and preview rendering never run into PDFium at the same time."""
-    try:
-        from applications.uploads import _PDFIUM_LOCK
-    except Exception:  # used outside the portal (e.g. a bare script)
-        return _LOCAL_PDFIUM_LOCK
-    return _PDFIUM_LOCK
-
-
-_LOCAL_PDFIUM_LOCK = threading.Lock()
-
-
 def _render(page: Any) -> Any:
     width, height = page.get_size()  # points
     scale = RENDER_DPI / 72
@@ -398,7 +387,7 @@ def _extract_pdf(data: bytes | str) -> Extracted:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    lock = _pdfium_lock()
+    lock = PDFIUM_LOCK
     with lock:
         try:
             pdf = pdfium.PdfDocument(data)
@@ -510,7 +499,7 @@ def extract(fileobj_or_path: str | os.PathLike[str] | bytes | IO[bytes], fmt: st
     ``"none"``. Raises :class:`ExtractionError` when the file cannot be read.
     """
     token = (fmt or "").strip().lstrip(".").lower()
-    token = _FORMAT_ALIASES.get(token, token)
+    token = FORMAT_ALIASES.get(token, token)
     if token not in SUPPORTED_FORMATS:
         return Extracted(text="", pages=0, ocr_pages=0, qr_payloads=[], method=METHOD_NONE)
     started = time.monotonic()

@@ -23,58 +23,17 @@ from typing import Any
 
 from archive.extract import normalise_text
 from cms import credit_code as uscc
+from cms.chinese import DIGITS, NUMERAL_CHARS, chinese_to_int, date_text
 
 # --------------------------------------------------------------------------- numerals
 
-_CN_DIGITS = {
-    "零": 0, "〇": 0, "○": 0,
-    "一": 1, "壹": 1, "弌": 1,
-    "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2,
-    "三": 3, "叁": 3, "參": 3, "叄": 3,
-    "四": 4, "肆": 4,
-    "五": 5, "伍": 5,
-    "六": 6, "陆": 6, "陸": 6,
-    "七": 7, "柒": 7,
-    "八": 8, "捌": 8,
-    "九": 9, "玖": 9,
-}  # fmt: skip
-_CN_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "阡": 1000}
-_CN_BIG_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
-_CN_NUMERAL_CHARS = "".join([*_CN_DIGITS, *_CN_SMALL_UNITS, *_CN_BIG_UNITS])
-_CN_NUMERAL = re.compile(f"[{_CN_NUMERAL_CHARS}]+")
-
-
-def chinese_to_int(s: str) -> int | None:
-    """The integer a Chinese numeral writes, upper case (壹仟万) or lower case (一千万).
-
-    Digits without units are read digit by digit ("二〇二〇" → 2020). Returns ``None``
-    for an empty string or one with other characters.
-    """
-    s = (s or "").strip()
-    if not s or any(ch not in _CN_NUMERAL_CHARS for ch in s):
-        return None
-    if all(ch in _CN_DIGITS for ch in s):
-        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
-    total = section = number = 0
-    for ch in s:
-        if ch in _CN_DIGITS:
-            number = _CN_DIGITS[ch]
-        elif ch in _CN_SMALL_UNITS:
-            section += (number or 1) * _CN_SMALL_UNITS[ch]
-            number = 0
-        elif _CN_BIG_UNITS[ch] == 10**4:
-            total += (section + number) * 10**4
-            section = number = 0
-        else:  # 亿 multiplies everything before it
-            total = (total + section + number) * 10**8
-            section = number = 0
-    return total + section + number
+_CN_NUMERAL = re.compile(f"[{NUMERAL_CHARS}]+")
 
 
 _CN_AMOUNT = re.compile(
-    f"^(?:人民币)?(?P<yuan>[{_CN_NUMERAL_CHARS}]*)(?:[元圆])?"
-    f"(?:(?P<jiao>[{''.join(_CN_DIGITS)}])角)?"
-    f"(?:(?P<fen>[{''.join(_CN_DIGITS)}])分)?[整正]?$"
+    f"^(?:人民币)?(?P<yuan>[{NUMERAL_CHARS}]*)(?:[元圆])?"
+    f"(?:(?P<jiao>[{''.join(DIGITS)}])角)?"
+    f"(?:(?P<fen>[{''.join(DIGITS)}])分)?[整正]?$"
 )
 
 
@@ -89,8 +48,8 @@ def parse_chinese_amount(s: str) -> Decimal | None:
     yuan = chinese_to_int(m["yuan"]) if m["yuan"] else 0
     if yuan is None:
         return None
-    jiao = _CN_DIGITS[m["jiao"]] if m["jiao"] else 0
-    fen = _CN_DIGITS[m["fen"]] if m["fen"] else 0
+    jiao = DIGITS[m["jiao"]] if m["jiao"] else 0
+    fen = DIGITS[m["fen"]] if m["fen"] else 0
     return Decimal(yuan) + Decimal(jiao) / 10 + Decimal(fen) / 100 + Decimal("0.00")
 
 
@@ -564,7 +523,7 @@ def invoice_fields(text: str, qr_payloads: Iterable[str] = ()) -> dict[str, Any]
         total = Decimal(m.group(1).replace(",", ""))
     else:
         m = re.search(
-            f"{_label('价税合计')}[^\\n]*?(?:大写\\)?)?\\s*:?\\s*([{_CN_NUMERAL_CHARS}元圆角分整正]{{2,}})",
+            f"{_label('价税合计')}[^\\n]*?(?:大写\\)?)?\\s*:?\\s*([{NUMERAL_CHARS}元圆角分整正]{{2,}})",
             text,
         )
         if m:
@@ -723,8 +682,8 @@ FIELD_ALIASES: dict[str, str] = {
     "enterprise_name": "name",
 }
 
-_DECIMAL_FIELDS = frozenset({"registered_capital", "amount", "amount_excl_tax"})
-_DATE_FIELDS = frozenset({"registered_on", "issued_on"})
+DECIMAL_FIELDS = frozenset({"registered_capital", "amount", "amount_excl_tax"})
+DATE_FIELDS = frozenset({"registered_on", "issued_on"})
 _CODE_FIELDS = frozenset(
     {"credit_code", "invoice_code", "invoice_number", "check_code", "certificate_number"}
 )
@@ -750,7 +709,7 @@ class Mismatch:
 
 def _display(value: Any) -> str:
     if isinstance(value, date):
-        return f"{value.year}年{value.month:02d}月{value.day:02d}日"
+        return date_text(value)
     return str(value)
 
 
@@ -769,11 +728,11 @@ def _blank(value: Any) -> bool:
 
 
 def _same(field: str, declared: Any, recognised: Any) -> bool:
-    if field in _DECIMAL_FIELDS:
+    if field in DECIMAL_FIELDS:
         a, b = parse_decimal(declared), parse_decimal(recognised)
         if a is not None and b is not None:
             return a == b
-    elif field in _DATE_FIELDS:
+    elif field in DATE_FIELDS:
         a, b = parse_date(declared), parse_date(recognised)
         if a is not None and b is not None:
             return a == b

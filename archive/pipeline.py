@@ -22,18 +22,20 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from applications.models import Attachment, InvoiceLine, private_storage
+from cms.chinese import date_text
 
 from . import indexing
 from .extract import MAX_PAGES, ExtractionError, extract
 from .fields import (
-    _DATE_FIELDS,
-    _DECIMAL_FIELDS,
+    DATE_FIELDS,
+    DECIMAL_FIELDS,
     FIELD_LABELS,
     Mismatch,
     compare,
@@ -142,9 +144,9 @@ def typed_fields(fields: dict[str, Any] | None) -> dict[str, Any]:
     """Stored (JSON) fields with amounts back as Decimals and dates as dates."""
     typed: dict[str, Any] = {}
     for name, value in (fields or {}).items():
-        if name in _DECIMAL_FIELDS:
+        if name in DECIMAL_FIELDS:
             value = parse_decimal(value) if value not in (None, "") else value
-        elif name in _DATE_FIELDS:
+        elif name in DATE_FIELDS:
             value = parse_date(value) or value
         typed[name] = value
     return typed
@@ -319,8 +321,6 @@ def field_rows(entry: ArchiveEntry) -> list[tuple[str, str]]:
 
 
 def display_value(value: Any) -> str:
-    from datetime import date
-
     if isinstance(value, date):
-        return f"{value.year}年{value.month:02d}月{value.day:02d}日"
+        return date_text(value)
     return str(value)

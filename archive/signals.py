@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Applicant
-from applications.models import Application, Attachment, InvoiceLine, private_storage
+from applications.files import discard_objects
+from applications.models import Application, Attachment, InvoiceLine
 
 from . import indexing
 from .models import ArchiveEntry
@@ -56,15 +57,8 @@ def entry_deleted(sender, instance, **kwargs):
     _after_commit(indexing.entry_deleted, instance.pk)
     if instance.attachment_id or not instance.file.name:
         return  # an attachment's objects are removed by applications.materials
-    name = instance.file.name
-
-    def delete_object():
-        try:
-            private_storage().delete(name)
-        except Exception:
-            logger.error("stored object %s could not be deleted; remove it by hand", name)
-
-    transaction.on_commit(delete_object)
+    names = [instance.file.name]
+    transaction.on_commit(lambda: discard_objects(names))
 
 
 def application_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):

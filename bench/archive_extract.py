@@ -2,7 +2,7 @@
 
 Run with ``make bench`` (or ``.venv/bin/python bench/archive_extract.py``). The OCR part and
 the embedded ingest need nothing but the virtualenv and the Noto CJK fonts (the sample
-generators of archive/samples.py draw with them); ``--services`` repeats the ingest
+generators of cms/samples.py draw with them); ``--services`` repeats the ingest
 on the real PostgreSQL, MinIO and OpenSearch of ``ops/services``. Everything happens in a
 temporary folder (and, with ``--services``, a throwaway database, bucket prefix and index
 prefix) that is removed afterwards. See bench/README.md.
@@ -141,9 +141,9 @@ class Read:
 
 def samples_module():
     try:
-        from archive import samples
+        from cms import samples
     except Exception as exc:  # segno/Pillow missing: not a measurement
-        raise BenchError(f"cannot import archive/samples.py: {exc}") from exc
+        raise BenchError(f"cannot import cms/samples.py: {exc}") from exc
     if not samples.fonts_available():
         raise BenchError(f"the Noto CJK fonts are missing ({samples.FONT_DIR})")
     return samples

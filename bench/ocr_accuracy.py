@@ -3,7 +3,7 @@ beside it, on the same generated corpus in the same run.
 
 Run with ``make bench`` (or ``.venv/bin/python bench/ocr_accuracy.py``). See bench/README.md.
 
-1. A corpus of ``--count`` (30) document images is drawn with :mod:`archive.samples`:
+1. A corpus of ``--count`` (30) document images is drawn with :mod:`cms.samples`:
    营业执照, 增值税电子普通发票 (old layout), 数电票 and 电工进网作业许可证 in turn, every
    one with its own values (credit codes, names, numbers, dates, amounts), the body
    text in Noto Sans CJK or Noto Serif CJK by turns, scaled so the body text is 14–32 px
@@ -117,7 +117,7 @@ def _record_drawn_text():
 
 def _values(rng: random.Random, kind: str) -> tuple[dict, dict]:
     """(generator keyword arguments, expected fields) for one document."""
-    from archive import samples
+    from cms import samples
 
     day = date(2025, 1, 1) + timedelta(days=rng.randrange(700))
     if kind == "licence":
@@ -190,7 +190,7 @@ def _degrade(img, rng: random.Random, px: int, base: int):
 
 
 def corpus(folder: Path, count: int, seed: int) -> list[Sample]:
-    from archive import samples
+    from cms import samples
 
     if not samples.fonts_available():
         raise BenchError(f"the Noto CJK fonts are missing ({samples.FONT_DIR})")

@@ -21,6 +21,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .formats import normalise_formats
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -91,8 +93,6 @@ def _upsert(model, lookup: dict, values: dict, label: str, create_only: dict | N
 
 
 def _formats(raw: str) -> str:
-    from applications.uploads import normalise_formats
-
     return ",".join(normalise_formats(raw)) if raw else ""
 
 

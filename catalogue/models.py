@@ -15,6 +15,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from .formats import describe_formats, normalise_formats
+
 code_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     "编码只能包含小写字母、数字和连字符，例如 operator-registration。",
@@ -230,8 +232,6 @@ class MaterialRequirement(Orderable):
         return self.name
 
     def clean(self):
-        from applications.uploads import normalise_formats
-
         try:
             self.formats = ",".join(normalise_formats(self.formats))
         except ValueError as exc:
@@ -241,14 +241,10 @@ class MaterialRequirement(Orderable):
 
     @property
     def format_list(self) -> list[str]:
-        from applications.uploads import normalise_formats
-
         return normalise_formats(self.formats) if self.formats else []
 
     @property
     def formats_label(self) -> str:
-        from applications.uploads import describe_formats
-
         return describe_formats(self.format_list) if self.formats else "—"
 
     @property

@@ -6,8 +6,10 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from applications.api import api as portal_api
+from applications.portal import urls as portal_urls
 from cms.health import healthz
 from cms.sitemap import PortalSitemap
+from notifications import urls as notification_urls
 from notifications.progress import progress
 from policies.feeds import PolicyAtomFeed, PolicyRssFeed
 from search import views as search_views
@@ -22,7 +24,13 @@ urlpatterns = [
     path("services/", include("catalogue.urls")),
     path("account/", include("accounts.urls")),
     path("my/notifications/", include("notifications.urls")),
-    path("my/", include("applications.portal.urls")),
+    # The applicant portal: applications' pages plus the rating notifications adds.
+    path(
+        "my/",
+        include(
+            (portal_urls.urlpatterns + notification_urls.portal_urlpatterns, portal_urls.app_name)
+        ),
+    ),
     path("progress/", progress, name="progress"),
     path("policies/feed/rss/", PolicyRssFeed(), name="policy_feed_rss"),
     path("policies/feed/atom/", PolicyAtomFeed(), name="policy_feed_atom"),

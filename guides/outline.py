@@ -7,16 +7,7 @@ anchor on any section that must keep its address when sections are reordered.
 
 from dataclasses import dataclass, field
 
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-
-def chinese_numeral(n: int) -> str:
-    if 1 <= n <= 10:
-        return CHINESE_NUMERALS[n - 1]
-    if n < 20:
-        return "十" + CHINESE_NUMERALS[n - 11]
-    tens, ones = divmod(n, 10)
-    return CHINESE_NUMERALS[tens - 1] + "十" + (CHINESE_NUMERALS[ones - 1] if ones else "")
+from cms.chinese import chinese_numeral
 
 
 @dataclass

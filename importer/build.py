@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from cms.chinese import date_text
 from guides.models import GuideIndexPage, GuidePage
 from policies.models import (
     IssuingBody,
@@ -181,7 +182,7 @@ def _policy_stream(blocks: list, caption: str = "", signature: bool = True) -> l
                 out.append(_block("signature", {"bodies": block.bodies, "date": date}))
             else:
                 d = block.date
-                lines = [*block.bodies, f"{d.year}年{d.month}月{d.day}日" if d else ""]
+                lines = [*block.bodies, date_text(d, padded=False) if d else ""]
                 out.append(_block("paragraph", _p("\n".join(lines))))
     return out
 

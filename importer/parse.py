@@ -24,6 +24,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from cms.chinese import chinese_numeral, is_han, to_int
+
 # --------------------------------------------------------------------------- the tree
 
 
@@ -236,43 +238,8 @@ class Guide:
 
 # --------------------------------------------------------------------------- characters
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
-_CN_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9, "两": 2})
+# The numerals of heading markers ("三、", "（十二）") and dates in policy texts.
 _CN_NUMERAL_CHARS = "一二三四五六七八九十百〇零两"
-
-
-def chinese_numeral(n: int) -> str:
-    digits = "一二三四五六七八九"
-    if 1 <= n <= 9:
-        return digits[n - 1]
-    if n < 20:
-        return "十" + (digits[n - 11] if n > 10 else "")
-    tens, ones = divmod(n, 10)
-    return digits[tens - 1] + "十" + (digits[ones - 1] if ones else "")
-
-
-def parse_chinese_number(text: str) -> int:
-    """一 → 1, 十二 → 12, 二十三 → 23, 2024 → 2024, 二〇二四 → 2024 (digit by digit)."""
-    text = text.strip()
-    if text.isdigit():
-        return int(text)
-    if "十" not in text and "百" not in text:
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    total, current = 0, 0
-    for ch in text:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = _CN_DIGITS[ch]
-    return total + current
-
-
-def is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
 def is_cjk(ch: str) -> bool:
@@ -418,9 +385,9 @@ def parse_date(text: str) -> dt.date | None:
     if not match:
         return None
     try:
-        year, month, day = (parse_chinese_number(g) for g in match.groups())
+        year, month, day = (to_int(g) for g in match.groups())
         return dt.date(year, month, day)
-    except (KeyError, ValueError):
+    except (TypeError, ValueError):
         return None
 
 
@@ -511,9 +478,9 @@ def _heading(level: int, number: int, rest: str) -> list:
 def _classify(lines: list[str], width: int) -> list:
     text = join_lines(lines)
     if match := H1_RE.match(text):
-        return _heading(1, parse_chinese_number(match.group(1)), match.group(2))
+        return _heading(1, to_int(match.group(1)), match.group(2))
     if match := H2_RE.match(text):
-        return _heading(2, parse_chinese_number(match.group(1)), match.group(2))
+        return _heading(2, to_int(match.group(1)), match.group(2))
     if match := ARABIC_RE.match(text):
         return [Item("arabic", int(match.group(1)), match.group(2).strip())]
     if match := PAREN_RE.match(text):

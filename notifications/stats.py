@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from applications.models import Application, DepartmentReview, State
 from catalogue.models import ApplicationKind
+from workdays.calendar import Calendar, CalendarNotCovered
 
 from .models import Level, Rating, Rectification
 
@@ -98,9 +99,7 @@ class WorkdayIndex:
     """Working-day ordinal of each date in a range, for durations by subtraction."""
 
     def __init__(self, lo: datetime.date, hi: datetime.date):
-        from workdays.calendar import CalendarNotCovered, _Calendar
-
-        calendar = _Calendar()
+        calendar = Calendar()
         self.index: dict[datetime.date, int | None] = {}
         count = 0
         day = lo

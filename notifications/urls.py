@@ -14,3 +14,9 @@ urlpatterns = [
     path("rectifications/<int:pk>/accept/", views.accept, name="accept"),
     path("rectifications/<int:pk>/appeal/", views.appeal, name="appeal"),
 ]
+
+# 好差评 is given on an application's page, so its URL lives in the applicant portal's
+# namespace ("portal:rate"); cms/urls.py adds it there (applications may not import us).
+portal_urlpatterns = [
+    path("applications/<str:reference>/rate/", views.rate, name="rate"),
+]

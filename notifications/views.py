@@ -8,6 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from applications.access import get_own_application
+from applications.portal.detail import render_detail
+from applications.portal.helpers import detail_url
 from applications.workflow import WorkflowError
 
 from . import ratings
@@ -105,3 +108,22 @@ def appeal(request, pk):
     except WorkflowError as exc:
         messages.error(request, exc.message)
     return redirect(_back(rectification))
+
+
+@login_required
+@require_POST
+def rate(request, reference):
+    """好差评 on an application's page (portal:rate, wired into the portal by cms/urls.py)."""
+    application = get_own_application(request.user, reference)
+    try:
+        ratings.rate_online(
+            application,
+            user=request.user,
+            level=request.POST.get("level"),
+            comment=request.POST.get("comment", ""),
+            department_id=request.POST.get("department") or None,
+        )
+    except WorkflowError as exc:
+        return render_detail(request, application, rating_errors=exc.problems)
+    messages.success(request, "感谢您的评价！")
+    return redirect(detail_url(application, "rating"))

@@ -5,7 +5,9 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .text import is_han, normalize, query_words, runs
+from cms.chinese import is_han
+
+from .text import normalize, query_words, runs
 
 
 def _needles(query: str) -> list[str]:

@@ -41,11 +41,11 @@ Everything is NFKC-normalised first, so full-width ＮＢ and １５ match NB an
 import re
 import unicodedata
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TERM_RUN = re.compile(rf"[{_HAN}]+|[0-9a-z]+")
-_HAN_RUN = re.compile(rf"[{_HAN}]+")
-_CHUNK = re.compile(rf"[{_HAN}0-9a-z]+")
-_UNIT = re.compile(rf"[{_HAN}]|[0-9a-z]+")
+from cms.chinese import HAN
+
+_TERM_RUN = re.compile(rf"[{HAN}]+|[0-9a-z]+")
+_CHUNK = re.compile(rf"[{HAN}0-9a-z]+")
+_UNIT = re.compile(rf"[{HAN}]|[0-9a-z]+")
 
 
 def normalize(text: str) -> str:
@@ -55,10 +55,6 @@ def normalize(text: str) -> str:
 def runs(text: str) -> list[str]:
     """The Han and alphanumeric runs of `text`, in order."""
     return _TERM_RUN.findall(normalize(text))
-
-
-def is_han(run: str) -> bool:
-    return bool(_HAN_RUN.fullmatch(run))
 
 
 def chunks(text: str) -> list[list[str]]:

@@ -285,9 +285,9 @@ def test_admin_menu_has_the_calendar_group(calendar_admin):
 
 
 def test_widening_the_loaded_range_reads_the_days_right_next_to_it():
-    from workdays.calendar import _Calendar
+    from workdays.calendar import Calendar
 
-    calendar = _Calendar()
+    calendar = Calendar()
     calendar.load(D(2026, 10, 2), D(2026, 10, 9))
     calendar.load(D(2026, 9, 20), D(2026, 10, 9))  # down to and including 1 October
     calendar.load(D(2026, 9, 20), D(2026, 10, 20))  # up from 10 October

@@ -54,7 +54,7 @@ class Deadline:
         return self.uncovered_year is not None
 
 
-class _Calendar:
+class Calendar:
     """Covered years and special days for one computation, read in date-range chunks."""
 
     def __init__(self):
@@ -101,7 +101,7 @@ class _Calendar:
 
 def is_working_day(d: datetime.date) -> bool:
     """Whether ``d`` is a working day; raises ``CalendarNotCovered`` for an unknown year."""
-    calendar = _Calendar()
+    calendar = Calendar()
     calendar.load(d, d)
     return calendar.is_working_day(d)
 
@@ -115,7 +115,7 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
     """
     if days < 0:
         raise ValueError("days must not be negative")
-    calendar = _Calendar()
+    calendar = Calendar()
     # Weekends alone stretch n working days to about 1.4·n calendar days; the chunk
     # margin absorbs holiday blocks, and further chunks are read only if needed.
     calendar.load(start, start + datetime.timedelta(days=days * 7 // 5) + _CHUNK)
@@ -143,7 +143,7 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     sign = 1
     if end < start:
         start, end, sign = end, start, -1
-    calendar = _Calendar()
+    calendar = Calendar()
     calendar.load(start + ONE_DAY, end)
     count = 0
     day = start + ONE_DAY

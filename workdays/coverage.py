@@ -37,20 +37,24 @@ class MissingYear:
         return text + "。请按国务院办公厅节假日安排通知录入该年度。"
 
 
+# What depends on the calendar registers here (applications: its review deadlines, in
+# ApplicationsConfig.ready); workdays itself knows no reviews. A source has
+# ``flagged_counts() -> {year: open deadlines flagged for want of it}`` and
+# ``recompute(years) -> how many deadlines got a due date``.
+DEADLINE_SOURCES: list = []
+
+
+def register_deadline_source(source) -> None:
+    if source not in DEADLINE_SOURCES:
+        DEADLINE_SOURCES.append(source)
+
+
 def _flagged_counts() -> dict[int, int]:
-    from django.db.models import Count
-
-    from applications.models import DepartmentReview
-
-    open_statuses = (DepartmentReview.Status.PENDING, DepartmentReview.Status.UNDER_REVIEW)
-    rows = (
-        DepartmentReview.objects.filter(
-            calendar_missing_year__isnull=False, status__in=open_statuses
-        )
-        .values("calendar_missing_year")
-        .annotate(n=Count("pk"))
-    )
-    return {row["calendar_missing_year"]: row["n"] for row in rows}
+    counts: dict[int, int] = {}
+    for source in DEADLINE_SOURCES:
+        for year, n in source.flagged_counts().items():
+            counts[year] = counts.get(year, 0) + n
+    return counts
 
 
 def missing_years(today: datetime.date | None = None) -> list[MissingYear]:
@@ -71,17 +75,6 @@ def missing_years(today: datetime.date | None = None) -> list[MissingYear]:
 
 def recompute_flagged_deadlines(years=None) -> int:
     """Compute every deadline flagged as uncovered (in ``years``, default all) now that
-    the calendar may cover it; returns how many reviews got a due date. A deadline that
-    still reaches a missing year stays flagged, with that year."""
-    from applications.models import DepartmentReview
-    from applications.workflow import _deadline_fields
-
-    reviews = DepartmentReview.objects.filter(calendar_missing_year__isnull=False)
-    if years is not None:
-        reviews = reviews.filter(calendar_missing_year__in=list(years))
-    computed = 0
-    for review in reviews.prefetch_related("items"):
-        fields = _deadline_fields(review.received_at, list(review.items.all()))
-        DepartmentReview.objects.filter(pk=review.pk).update(**fields)
-        computed += fields["due_date"] is not None
-    return computed
+    the calendar may cover it; returns how many got a due date. A deadline that still
+    reaches a missing year stays flagged, with that year."""
+    return sum(source.recompute(years) for source in DEADLINE_SOURCES)

@@ -2,17 +2,15 @@
 
 from typing import Annotated
 
-from django.db import transaction
 from ninja import File, Form, Status, UploadedFile
 
+from .. import lines
 from ..files import serve_attachment
 from ..materials import (
     add_attachment,
-    delete_stored_objects,
     remove_attachment,
 )
 from ..models import Attachment
-from ..uploads import UploadRejected
 from .app import ApiError, api, responses
 from .inputs import (
     FileId,
@@ -65,44 +63,14 @@ def upload_attachment(
     if technician and invoice_line:
         raise ApiError(422, "technician 与 invoice_line 只能传一个。")
     req = find_requirement(application, requirement)
-    target = None
     if technician:
         target = technician_of(application, technician)
-        if req.code != "electrician-licence":
-            raise UploadRejected(
-                "关联技术人员时，材料应为“电工进网作业许可证”（electrician-licence）。"
-            )
-        if target.certificate_id:
-            raise UploadRejected(
-                f"技术人员“{target.name}”已上传许可证（文件编号 {target.certificate_id}），"
-                "如需更换请先删除原文件。"
-            )
+        attachment = lines.attach_certificate(target, req, file, user=request.user, name=file.name)
     elif invoice_line:
         target = invoice_line_of(application, invoice_line)
-        if req.code != "invoice":
-            raise UploadRejected("关联发票明细时，材料应为“发票”（invoice）。")
-        if target.invoice_file_id:
-            raise UploadRejected(
-                f"该发票明细已关联发票文件（文件编号 {target.invoice_file_id}），"
-                "如需更换请先删除原文件。"
-            )
-
-    with transaction.atomic():
+        attachment = lines.attach_invoice_file(target, req, file, user=request.user, name=file.name)
+    else:
         attachment = add_attachment(application, req, file, user=request.user, name=file.name)
-        try:
-            if technician:
-                target.certificate = attachment
-                target.save(update_fields=["certificate"])
-            elif invoice_line:
-                # Every line of the same invoice shares its one file.
-                target.subsidy.invoice_lines.filter(
-                    invoice_code=target.invoice_code,
-                    invoice_number=target.invoice_number,
-                    invoice_file__isnull=True,
-                ).update(invoice_file=attachment)
-        except BaseException:
-            delete_stored_objects([attachment.file.name, attachment.preview.name])
-            raise
     attachment = Attachment.objects.select_related("requirement__item", "technician").get(
         pk=attachment.pk
     )

@@ -3,44 +3,15 @@
 Money as strings, dates ISO; encrypted fields only ever masked.
 """
 
-from datetime import date, datetime
-from decimal import Decimal
-
 from django.urls import reverse
 
 from catalogue.models import ApplicationKind, MaterialRequirement
-from cms.crypto import EncryptedTextField, mask
 
 from .. import hooks
+from ..display import detail_data, plain
 from ..materials import checklist
-from ..models import Application, Attachment, Event, Station
+from ..models import Application, Attachment, Event
 from ..rules import problems_for_submission
-
-
-def plain(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
-
-
-def detail_data(obj) -> dict | None:
-    """The per-type detail as {field name: value}; encrypted fields only ever masked."""
-    if obj is None:
-        return None
-    data = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in ("id", "application"):
-            continue
-        value = getattr(obj, field.attname)
-        if isinstance(field, EncryptedTextField):
-            value = mask(str.__str__(value)) if value else ""
-        data[field.name] = plain(value)
-    station = getattr(obj, "station", None)
-    if isinstance(station, Station):
-        data["station_name"] = station.name
-    return data
 
 
 def material_out(req: MaterialRequirement) -> dict:

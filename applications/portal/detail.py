@@ -3,24 +3,18 @@ materials checklist, reviews, notices and history; also re-rendered with errors 
 the POST views of `rows`, `files` and `pages`.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from catalogue.models import ApplicationKind
 from catalogue.views import count_label
 
 from .. import access, hooks, materials, rules, workflow
-from ..forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, save_detail
-from ..models import (
-    Event,
-    Interconnection,
-    State,
-)
+from ..display import detail_rows, form_groups
+from ..forms import InvoiceLineForm, TechnicianForm, detail_form, save_detail
+from ..models import Event, State
 from .helpers import detail_url
 
 # Materials uploaded together with a row of the form, not on their own.
@@ -36,131 +30,7 @@ LINKED_MATERIALS = {
 }
 
 
-# Field groups of the longer forms; other types show one group.
-FIELDSETS = {
-    ApplicationKind.OPERATOR_REGISTRATION: [
-        (
-            "企业基本信息",
-            [
-                "company_name",
-                "registered_capital",
-                "registered_on",
-                "total_assets",
-                "legal_representative",
-                "industry",
-                "registration_type",
-                "service_scope",
-            ],
-        ),
-        (
-            "联系方式",
-            [
-                "postcode",
-                "phone",
-                "fax",
-                "email",
-                "registered_address",
-                "mailing_address",
-            ],
-        ),
-        ("服务平台", ["platform_name", "software_copyright_number"]),
-    ],
-    ApplicationKind.INTERCONNECTION: [
-        (
-            "平台信息",
-            [
-                "platform_operator",
-                "builder",
-                "builder_address",
-                "platform_name",
-                "scope",
-                "station_count",
-                "pile_count",
-            ],
-        ),
-        ("联调人员", ["liaison", "engineer", "engineer_phone"]),
-        ("对接密钥", list(Interconnection.SECRET_FIELDS)),
-    ],
-    ApplicationKind.JOINT_INSTALLATION: [
-        ("企业基本信息", ["applicant_name", "tenure", "contact_name", "contact_phone"]),
-        ("报装事项基本信息", ["address", "business", "survey_date", "survey_half_day"]),
-        ("用电报装", ["power_use", "capacity_kva", "expected_power_date"]),
-        (
-            "项目基本信息（外线施工联审）",
-            [
-                "project_code",
-                "construction_address",
-                "construction_company",
-                "construction_contact",
-                "works_description",
-                "occupation_reason",
-                "occupation_start",
-                "occupation_end",
-                "road_type",
-                "road_name",
-                "road_address",
-            ],
-        ),
-        (
-            "占用绿地",
-            ["green_address", "green_nature", "green_length_m", "green_width_m"],
-        ),
-        ("送达方式", ["delivery", "postal_address"]),
-    ],
-}
-
-
 # --- the detail page ----------------------------------------------------------------
-
-
-def _display_value(obj, field):
-    value = getattr(obj, field.name)
-    if field.name in Interconnection.SECRET_FIELDS:
-        return value.masked if value else "—"
-    if field.choices and value not in (None, ""):
-        return getattr(obj, f"get_{field.name}_display")()
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _grouped(kind, names, make):
-    groups = FIELDSETS.get(kind) or [("基本信息", names)]
-    result, seen = [], set()
-    for legend, group_names in groups:
-        members = [make(n) for n in group_names if n in names]
-        seen.update(n for n in group_names if n in names)
-        if members:
-            result.append({"legend": legend, "fields": members})
-    rest = [make(n) for n in names if n not in seen]
-    if rest:
-        result.append({"legend": "其他信息", "fields": rest})
-    return result
-
-
-def detail_rows(application):
-    """The saved detail as fieldsets of (label, shown value); secrets masked."""
-    obj = application.detail
-    form_class = DETAIL_FORMS.get(application.kind)
-    if obj is None or form_class is None:
-        return []
-    names = list(form_class._meta.fields)
-
-    def make(name):
-        field = obj._meta.get_field(name)
-        return {"label": field.verbose_name, "value": _display_value(obj, field)}
-
-    return _grouped(application.kind, names, make)
-
-
-def form_groups(application, form):
-    return _grouped(application.kind, list(form.fields), lambda name: form[name])
 
 
 def _accept(requirement) -> str:
@@ -230,25 +100,35 @@ def render_detail(
     application,
     *,
     form=None,
-    technician_form=None,
-    technician_file_errors=None,
-    invoice_form=None,
-    invoice_file_errors=None,
     upload_errors=None,
     submit_problems=None,
     rating_errors=None,
+    **row_forms,
 ):
-    editable = application.is_editable
-    detail = application.detail
-    if form is None and editable:
+    """The detail page; POST views pass back their errors and bound forms (`row_forms`:
+    technician_form, technician_file_errors, invoice_form, invoice_file_errors)."""
+    if form is None and application.is_editable:
         form = detail_form(application)
-    reviews = list(
-        application.reviews.select_related("department").prefetch_related("items").order_by("pk")
-    )
     context = {
+        **_page_context(application, form, upload_errors),
+        **_rows_context(application, application.detail, **row_forms),
+        "submit_problems": submit_problems or [],
+        "rating_errors": rating_errors or [],
+    }
+    # Figures and gates registered by apps above this one (subsidies).
+    context["summaries"] = hooks.summaries(application)
+    context["subsidy_blocked"] = [p for s in context["summaries"] for p in s.get("blocked", [])]
+    response = render(request, "applications/detail.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _page_context(application, form, upload_errors) -> dict:
+    editable = application.is_editable
+    return {
         "application": application,
         "applicant": application.applicant,
-        "detail": detail,
+        "detail": application.detail,
         "editable": editable,
         "form": form,
         "form_groups": form_groups(application, form) if form is not None else [],
@@ -257,34 +137,17 @@ def render_detail(
         "notice": application.supplement_notices.filter(resolved_at__isnull=True)
         .order_by("-created_at")
         .first(),
-        "reviews": reviews,
+        "reviews": list(
+            application.reviews.select_related("department")
+            .prefetch_related("items")
+            .order_by("pk")
+        ),
         "events": _events(application),
-        "submit_problems": submit_problems or [],
-        "rating_errors": rating_errors or [],
         "can_withdraw": workflow.can_withdraw(application),
         "can_delete": application.state == State.DRAFT
         and application.kind != ApplicationKind.ACCOUNT,
         "is_joint": application.kind == ApplicationKind.JOINT_INSTALLATION,
     }
-    if application.kind == ApplicationKind.OPERATOR_REGISTRATION and detail is not None:
-        context["technicians"] = list(detail.technicians.select_related("certificate"))
-        context["technician_form"] = technician_form or TechnicianForm(prefix="tech")
-        context["technician_file_errors"] = technician_file_errors or []
-    if application.kind == ApplicationKind.CONSTRUCTION_SUBSIDY and detail is not None:
-        context["invoice_lines"] = list(detail.invoice_lines.select_related("invoice_file"))
-        context["invoice_form"] = invoice_form or InvoiceLineForm(prefix="invoice")
-        context["invoice_file_errors"] = invoice_file_errors or []
-        context["invoice_files"] = list(
-            application.attachments.filter(requirement__code="invoice").order_by("pk")
-        )
-    if application.kind == ApplicationKind.OPERATION_SUBSIDY and detail is not None:
-        context["order_count"] = rules.orders_for_year(application.applicant, detail.year).count()
-    # Figures and gates registered by apps above this one (subsidies).
-    context["summaries"] = hooks.summaries(application)
-    context["subsidy_blocked"] = [p for s in context["summaries"] for p in s.get("blocked", [])]
-    response = render(request, "applications/detail.html", context)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -304,3 +167,32 @@ def detail(request, reference):
         application.refresh_from_db()
         return render_detail(request, application, form=form)
     return render_detail(request, application)
+
+
+def _rows_context(
+    application,
+    detail,
+    *,
+    technician_form=None,
+    technician_file_errors=None,
+    invoice_form=None,
+    invoice_file_errors=None,
+) -> dict:
+    """The per-type parts of the detail page: technicians, invoice lines, orders."""
+    context = {}
+    if detail is None:
+        return context
+    if application.kind == ApplicationKind.OPERATOR_REGISTRATION:
+        context["technicians"] = list(detail.technicians.select_related("certificate"))
+        context["technician_form"] = technician_form or TechnicianForm(prefix="tech")
+        context["technician_file_errors"] = technician_file_errors or []
+    if application.kind == ApplicationKind.CONSTRUCTION_SUBSIDY:
+        context["invoice_lines"] = list(detail.invoice_lines.select_related("invoice_file"))
+        context["invoice_form"] = invoice_form or InvoiceLineForm(prefix="invoice")
+        context["invoice_file_errors"] = invoice_file_errors or []
+        context["invoice_files"] = list(
+            application.attachments.filter(requirement__code="invoice").order_by("pk")
+        )
+    if application.kind == ApplicationKind.OPERATION_SUBSIDY:
+        context["order_count"] = rules.orders_for_year(application.applicant, detail.year).count()
+    return context

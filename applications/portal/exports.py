@@ -92,12 +92,25 @@ def orders_csv(request, reference):
 
 @login_required
 def orders_xlsx(request, reference):
-    from openpyxl import Workbook
+    application, year, orders, title = _order_export(request, reference)
+    buffer = io.BytesIO()
+    _order_workbook(year, orders, title).save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, _export_filename(application, year, "xlsx")
+    )
+    return no_store(response)
+
+
+def _order_workbook(year, orders, title):
+    """Title, headers, one row per order, the totals and the signature line."""
+    from openpyxl import Workbook  # heavy: loaded when a workbook is asked for
     from openpyxl.styles import Alignment, Font
 
-    application, year, orders, title = _order_export(request, reference)
-    workbook = Workbook()
-    sheet = workbook.active
+    sheet = (workbook := Workbook()).active
     sheet.title = f"{year}年度订单明细"
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
@@ -118,13 +131,4 @@ def orders_xlsx(request, reference):
     for letter, width in zip("ABCDEFG", (8, 30, 26, 21, 21, 14, 16), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, _export_filename(application, year, "xlsx")
-    )
-    return no_store(response)
+    return workbook

@@ -65,6 +65,15 @@ def _reviews_prefetch():
 # --- dashboard and stations ---------------------------------------------------------
 
 
+def _filters(query) -> tuple[str, str]:
+    """The dashboard's kind and state filters; unknown values are ignored ("")."""
+    kind, state = query.get("kind", ""), query.get("state", "")
+    return (
+        kind if kind in ApplicationKind.values else "",
+        state if state in State.values else "",
+    )
+
+
 @login_required
 def dashboard(request):
     applicant = current_applicant(request)
@@ -73,16 +82,11 @@ def dashboard(request):
         .prefetch_related(_reviews_prefetch(), "items")
         .order_by("-created_at", "-pk")
     )
-    kind = request.GET.get("kind", "")
-    state = request.GET.get("state", "")
-    if kind in ApplicationKind.values:
+    kind, state = _filters(request.GET)
+    if kind:
         applications = applications.filter(kind=kind)
-    else:
-        kind = ""
-    if state in State.values:
+    if state:
         applications = applications.filter(state=state)
-    else:
-        state = ""
     page_obj = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode([(k, v) for k, v in (("kind", kind), ("state", state)) if v])
     return render(
@@ -158,6 +162,47 @@ def _kind_or_404(kind):
     return ApplicationKind(kind)
 
 
+def _creation_problems(applicant, kind, items) -> list[str]:
+    if not items:
+        return [f"{ApplicantType(applicant.kind).label}不能办理“{kind.label}”。"]
+    if not applicant.is_active:
+        return ["账号尚未通过审核或已被锁定，暂不能办理业务。"]
+    return []
+
+
+def _items_page(request, kind, applicant, items, chosen, problems, *, can_create, application=None):
+    """The page choosing what to apply for (new) or the joint items (change)."""
+    chosen = set(chosen)
+    context = {
+        "kind": kind,
+        "applicant": applicant,
+        "items": items,
+        "groups": _joint_groups(items, chosen)
+        if kind == ApplicationKind.JOINT_INSTALLATION
+        else [],
+        "chosen": chosen,
+        "problems": problems,
+        "can_create": can_create,
+    }
+    if application is not None:
+        context["application"] = application
+    return render(request, "applications/new.html", context)
+
+
+def _create(request, applicant, kind, chosen):
+    """(application, []) or (None, the problems that prevented it)."""
+    try:
+        application = workflow.create_application(
+            applicant,
+            kind,
+            user=request.user,
+            item_codes=chosen if kind == ApplicationKind.JOINT_INSTALLATION else None,
+        )
+    except workflow.WorkflowError as exc:
+        return None, exc.problems
+    return application, []
+
+
 @login_required
 def new_application(request, kind):
     kind = _kind_or_404(kind)
@@ -165,43 +210,25 @@ def new_application(request, kind):
     if applicant is None:
         raise Http404("工作人员账号不能办理申请")
     items = workflow.eligible_items(applicant, kind)
-    problems = []
+    problems = _creation_problems(applicant, kind, items)
     chosen = []
-    if not items:
-        problems.append(f"{ApplicantType(applicant.kind).label}不能办理“{kind.label}”。")
-    elif not applicant.is_active:
-        problems.append("账号尚未通过审核或已被锁定，暂不能办理业务。")
     if request.method == "POST" and not problems:
         chosen = _chosen_codes(request.POST)
-        try:
-            application = workflow.create_application(
-                applicant,
-                kind,
-                user=request.user,
-                item_codes=chosen if kind == ApplicationKind.JOINT_INSTALLATION else None,
-            )
-        except workflow.WorkflowError as exc:
-            problems = exc.problems
-        else:
+        application, problems = _create(request, applicant, kind, chosen)
+        if application is not None:
             messages.success(
                 request,
                 f"已创建“{kind.label}”申请（编号 {application.reference}），请填写信息并上传材料。",
             )
             return redirect(detail_url(application))
-    return render(
+    return _items_page(
         request,
-        "applications/new.html",
-        {
-            "kind": kind,
-            "applicant": applicant,
-            "items": items,
-            "groups": _joint_groups(items, set(chosen))
-            if kind == ApplicationKind.JOINT_INSTALLATION
-            else [],
-            "chosen": set(chosen),
-            "problems": problems,
-            "can_create": bool(items) and applicant.is_active,
-        },
+        kind,
+        applicant,
+        items,
+        chosen,
+        problems,
+        can_create=bool(items) and applicant.is_active,
     )
 
 
@@ -227,19 +254,15 @@ def change_items(request, reference):
         else:
             messages.success(request, "办理事项已修改，材料清单已随之更新。")
             return redirect(detail_url(application))
-    return render(
+    return _items_page(
         request,
-        "applications/new.html",
-        {
-            "kind": ApplicationKind(application.kind),
-            "applicant": applicant,
-            "application": application,
-            "items": items,
-            "groups": _joint_groups(items, chosen),
-            "chosen": chosen,
-            "problems": problems,
-            "can_create": application.is_editable,
-        },
+        ApplicationKind(application.kind),
+        applicant,
+        items,
+        chosen,
+        problems,
+        can_create=application.is_editable,
+        application=application,
     )
 
 
@@ -291,9 +314,6 @@ def withdraw(request, reference):
 @require_POST
 def delete(request, reference):
     application = access.get_own_application(request.user, reference)
-    if application.kind == ApplicationKind.ACCOUNT:
-        messages.error(request, "账号注册申请不能删除。")
-        return redirect(detail_url(application))
     try:
         workflow.delete_application(application, user=request.user)
     except workflow.WorkflowError as exc:
@@ -301,23 +321,3 @@ def delete(request, reference):
         return redirect(detail_url(application))
     messages.success(request, f"草稿 {reference} 已删除。")
     return redirect("portal:dashboard")
-
-
-@login_required
-@require_POST
-def rate(request, reference):
-    from notifications.ratings import rate_online
-
-    application = access.get_own_application(request.user, reference)
-    try:
-        rate_online(
-            application,
-            user=request.user,
-            level=request.POST.get("level"),
-            comment=request.POST.get("comment", ""),
-            department_id=request.POST.get("department") or None,
-        )
-    except workflow.WorkflowError as exc:
-        return render_detail(request, application, rating_errors=exc.problems)
-    messages.success(request, "感谢您的评价！")
-    return redirect(detail_url(application, "rating"))

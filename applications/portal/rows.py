@@ -21,13 +21,30 @@ from .helpers import detail_url
 # --- repeating rows -----------------------------------------------------------------
 
 
+def _posted(form_class, request, prefix) -> dict:
+    """The row's fields as posted (the page prefixes them), for the core's own form."""
+    form = form_class(request.POST, prefix=prefix)
+    return {name: form[name].value() for name in form.fields}
+
+
+def _bound(form_class, request, prefix, *, also=None):
+    """The row form bound to the POST (prefixed, as on the page) with its errors, plus
+    any error the core found beyond them (`also`: the core's unprefixed form)."""
+    bound = form_class(request.POST, prefix=prefix)
+    bound.is_valid()
+    for field, errors in also.errors.items() if also is not None else ():
+        for error in errors:
+            if error not in bound.errors.get(field, []):
+                bound.add_error(field if field != "__all__" else None, error)
+    return bound
+
+
 @login_required
 @require_POST
 def add_technician(request, reference):
     application = access.get_own_application(request.user, reference)
     certificate = request.FILES.get("certificate")
-    form = TechnicianForm(request.POST, prefix="tech")
-    data = {name: form[name].value() for name in form.fields}
+    data = _posted(TechnicianForm, request, "tech")
     try:
         technician, form = lines.add_technician(
             application,
@@ -40,21 +57,14 @@ def add_technician(request, reference):
         messages.error(request, exc.message)
         return redirect(detail_url(application, "technicians"))
     except (UploadRejected, StorageUnavailable) as exc:
-        form = TechnicianForm(request.POST, prefix="tech")
-        form.is_valid()
         return render_detail(
             request,
             application,
-            technician_form=form,
+            technician_form=_bound(TechnicianForm, request, "tech"),
             technician_file_errors=[getattr(exc, "message", str(exc))],
         )
     if technician is None:
-        bound = TechnicianForm(request.POST, prefix="tech")
-        bound.is_valid()
-        for field, errors in form.errors.items():
-            for error in errors:
-                if error not in bound.errors.get(field, []):
-                    bound.add_error(field if field != "__all__" else None, error)
+        bound = _bound(TechnicianForm, request, "tech", also=form)
         return render_detail(request, application, technician_form=bound)
     messages.success(request, f"已添加技术人员“{technician.name}”。")
     return redirect(detail_url(application, "technicians"))
@@ -81,34 +91,30 @@ def remove_technician(request, reference, pk):
 def add_invoice_line(request, reference):
     application = access.get_own_application(request.user, reference)
     invoice = request.FILES.get("invoice")
-    chosen = request.POST.get("invoice_file_id") or None
-    form = InvoiceLineForm(request.POST, prefix="invoice")
-    data = {name: form[name].value() for name in form.fields}
+    data = _posted(InvoiceLineForm, request, "invoice")
     try:
-        line, form = lines.add_invoice_line(
+        line, _form = lines.add_invoice_line(
             application,
             data,
             invoice,
             user=request.user,
             invoice_name=invoice.name if invoice else "",
-            invoice_file_id=chosen if not invoice else None,
+            invoice_file_id=None if invoice else request.POST.get("invoice_file_id") or None,
         )
     except workflow.WorkflowError as exc:
         messages.error(request, exc.message)
         return redirect(detail_url(application, "invoices"))
     except (UploadRejected, StorageUnavailable) as exc:
-        bound = InvoiceLineForm(request.POST, prefix="invoice")
-        bound.is_valid()
         return render_detail(
             request,
             application,
-            invoice_form=bound,
+            invoice_form=_bound(InvoiceLineForm, request, "invoice"),
             invoice_file_errors=[getattr(exc, "message", str(exc))],
         )
     if line is None:
-        bound = InvoiceLineForm(request.POST, prefix="invoice")
-        bound.is_valid()
-        return render_detail(request, application, invoice_form=bound)
+        return render_detail(
+            request, application, invoice_form=_bound(InvoiceLineForm, request, "invoice")
+        )
     messages.success(
         request, f"已添加发票 {line.invoice_number}（{line.get_equipment_display()}）。"
     )

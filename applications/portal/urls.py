@@ -45,7 +45,6 @@ urlpatterns = [
     path("applications/<str:reference>/submit/", pages.submit, name="submit"),
     path("applications/<str:reference>/withdraw/", pages.withdraw, name="withdraw"),
     path("applications/<str:reference>/delete/", pages.delete, name="delete"),
-    path("applications/<str:reference>/rate/", pages.rate, name="rate"),
     path("applications/<str:reference>/orders.xlsx", exports.orders_xlsx, name="orders_xlsx"),
     path("applications/<str:reference>/orders.csv", exports.orders_csv, name="orders_csv"),
     path("files/<int:pk>/", files.download, name="download"),

@@ -65,13 +65,16 @@ class StartReviewView(ReviewActionView):
 class MaterialVerdictView(ReviewActionView):
     anchor = "#materials"
 
-    def perform(self):
+    def attachment(self):
         try:
-            attachment = self.application.attachments.select_related(
-                "requirement__item__department"
-            ).get(pk=self.kwargs["pk"])
+            return self.application.attachments.select_related("requirement__item__department").get(
+                pk=self.kwargs["pk"]
+            )
         except Attachment.DoesNotExist as exc:
             raise Http404("文件不存在") from exc
+
+    def perform(self):
+        attachment = self.attachment()
         department = attachment.requirement.item.department
         user = self.request.user
         if (

@@ -10,52 +10,21 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from catalogue.models import ApplicationKind
-from cms.crypto import Secret, mask
 
 from .. import hooks, workflow
 from ..access import (
     reviewer_departments,
 )
+from ..display import detail_facts
 from ..materials import checklist, duplicate_hashes
 from ..models import Attachment, State
+from ..rules import orders_for_year, registered_station_counts
 from .base import audit, get_review_application, url
 
 STATE_LABELS = dict(State.choices)
 
 
 # --- The review page --------------------------------------------------------------
-
-
-def _display(obj, field):
-    value = getattr(obj, field.name)
-    if field.name in getattr(type(obj), "SECRET_FIELDS", ()):
-        if not value:
-            return "—"
-        return value.masked if isinstance(value, Secret) else mask(str(value))
-    if field.choices:
-        return getattr(obj, f"get_{field.name}_display")() or "—"
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if hasattr(value, "_meta"):
-        return str(value)
-    return str(value)
-
-
-def detail_facts(detail) -> list[tuple[str, str]]:
-    """(label, text) for every own field of a per-type record; secrets masked."""
-    if detail is None:
-        return []
-    facts = []
-    for field in detail._meta.concrete_fields:
-        if field.name in ("id", "application"):
-            continue
-        facts.append((str(field.verbose_name), _display(detail, field)))
-    area = getattr(detail, "green_area_m2", None)
-    if area is not None:
-        facts.append(("占用面积（平方米）", str(area)))
-    return facts
 
 
 def invoice_groups(subsidy) -> list[dict]:
@@ -113,42 +82,7 @@ class ApplicationReviewView(ReviewPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         application = self.application
-        user = self.request.user
-        my_departments = set(reviewer_departments(user).values_list("pk", flat=True))
-        reviews = list(application.reviews.select_related("department", "reviewer"))
-        my_reviews = [r for r in reviews if r.department_id in my_departments]
-        today = timezone.localdate()
-        for review in reviews:
-            review.overdue = review.is_overdue(today)
-
-        rows = checklist(application)
-        digests = {a.sha256 for row in rows for a in row.attachments}
-        in_app = duplicate_hashes(application)
-        elsewhere = {}
-        for digest, reference in (
-            Attachment.objects.filter(sha256__in=digests)
-            .exclude(application=application)
-            .values_list("sha256", "application__reference")
-        ):
-            elsewhere.setdefault(digest, set()).add(reference)
-        judging = application.state in ("submitted", "under_review", "resubmitted")
-        open_departments = {r.department_id for r in my_reviews if r.is_open}
-        for row in rows:
-            row.department = row.requirement.item.department
-            row.can_judge = judging and row.department.pk in open_departments
-            for attachment in row.attachments:
-                attachment.size_label = filesizeformat(attachment.size)
-                attachment.sha_short = attachment.sha256[:12]
-                attachment.duplicate_here = attachment.sha256 in in_app
-                attachment.seen_elsewhere = len(elsewhere.get(attachment.sha256, ()))
-                attachment.download_url = url("download", attachment.pk)
-                attachment.preview_url = (
-                    url("preview", attachment.pk)
-                    if attachment.preview or attachment.is_image
-                    else ""
-                )
-                attachment.verdict_url = url("material", application.reference, attachment.pk)
-
+        reviews, my_reviews = _reviews(application, self.request.user)
         detail = application.detail
         context.update(
             {
@@ -160,22 +94,14 @@ class ApplicationReviewView(ReviewPageMixin, TemplateView):
                 "my_reviews": my_reviews,
                 "facts": detail_facts(detail),
                 "detail": detail,
-                "checklist": rows,
+                "checklist": checklist_rows(application, my_reviews),
                 "notices": list(application.supplement_notices.all()),
-                "events": [
-                    (
-                        event,
-                        event.label,
-                        STATE_LABELS.get(event.to_state, event.to_state),
-                    )
-                    for event in application.events.select_related("actor", "department")
-                ],
+                "events": _events(application),
                 "extra": self.extra_context_for(application, detail),
                 "summaries": hooks.summaries(application),
                 "urls": {
-                    "start": url("start", application.reference),
-                    "supplement": url("supplement", application.reference),
-                    "decide": url("decide", application.reference),
+                    name: url(name, application.reference)
+                    for name in ("start", "supplement", "decide")
                 },
             }
         )
@@ -184,8 +110,6 @@ class ApplicationReviewView(ReviewPageMixin, TemplateView):
     @staticmethod
     def extra_context_for(application, detail) -> dict:
         """The per-type extras a reviewer compares against the form."""
-        from ..rules import orders_for_year, registered_station_counts
-
         if detail is None:
             return {}
         kind = application.kind
@@ -215,3 +139,60 @@ class ApplicationReviewView(ReviewPageMixin, TemplateView):
         if kind == ApplicationKind.STATION_DOSSIER:
             return {"station": detail.station}
         return {}
+
+
+def _reviews(application, user):
+    """All reviews (with `overdue` set) and those of the user's departments."""
+    my_departments = set(reviewer_departments(user).values_list("pk", flat=True))
+    reviews = list(application.reviews.select_related("department", "reviewer"))
+    today = timezone.localdate()
+    for review in reviews:
+        review.overdue = review.is_overdue(today)
+    return reviews, [r for r in reviews if r.department_id in my_departments]
+
+
+def _events(application):
+    return [
+        (event, event.label, STATE_LABELS.get(event.to_state, event.to_state))
+        for event in application.events.select_related("actor", "department")
+    ]
+
+
+def _seen_elsewhere(application, digests) -> dict[str, set]:
+    """sha256 → references of other applications holding the same file."""
+    elsewhere = {}
+    for digest, reference in (
+        Attachment.objects.filter(sha256__in=digests)
+        .exclude(application=application)
+        .values_list("sha256", "application__reference")
+    ):
+        elsewhere.setdefault(digest, set()).add(reference)
+    return elsewhere
+
+
+def checklist_rows(application, my_reviews):
+    """The checklist with what the review page shows per row and file: who judges it,
+    duplicates here and elsewhere, and the file and verdict URLs."""
+    rows = checklist(application)
+    in_app = duplicate_hashes(application)
+    elsewhere = _seen_elsewhere(application, {a.sha256 for row in rows for a in row.attachments})
+    judging = application.state in workflow.IN_REVIEW
+    open_departments = {r.department_id for r in my_reviews if r.is_open}
+    for row in rows:
+        row.department = row.requirement.item.department
+        row.can_judge = judging and row.department.pk in open_departments
+        for attachment in row.attachments:
+            _annotate(attachment, application.reference, in_app, elsewhere)
+    return rows
+
+
+def _annotate(attachment, reference, in_app, elsewhere) -> None:
+    attachment.size_label = filesizeformat(attachment.size)
+    attachment.sha_short = attachment.sha256[:12]
+    attachment.duplicate_here = attachment.sha256 in in_app
+    attachment.seen_elsewhere = len(elsewhere.get(attachment.sha256, ()))
+    attachment.download_url = url("download", attachment.pk)
+    attachment.preview_url = (
+        url("preview", attachment.pk) if attachment.preview or attachment.is_image else ""
+    )
+    attachment.verdict_url = url("material", reference, attachment.pk)

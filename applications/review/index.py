@@ -11,8 +11,7 @@ from wagtail.log_actions import log
 
 from regions.choices import county_label
 
-from .. import hooks
-from ..models import Event
+from .. import hooks, workflow
 from .base import review_queryset, url
 
 # --- 审核工作台 (list) ----------------------------------------------------------------
@@ -159,20 +158,9 @@ class ReviewIndexView(IndexView):
         applications = list(
             OrderedDict((r.application_id, r.application) for r in reviews).values()
         )
-        note = f"导出审核列表（{spreadsheet_format}）"
         user = self.request.user
-        Event.objects.bulk_create(
-            [
-                Event(
-                    application=application,
-                    actor=user,
-                    action="exported",
-                    from_state=application.state,
-                    to_state=application.state,
-                    note=note,
-                )
-                for application in applications
-            ]
+        workflow.record_views(
+            applications, user, "exported", f"导出审核列表（{spreadsheet_format}）"
         )
         log(
             instance=user,

@@ -39,6 +39,7 @@ from applications.uploads import UploadRejected
 from applications.workflow import (
     WorkflowError,
     _deadline_fields,
+    activate_applicant,
     decide,
     delete_application,
     judge_material,
@@ -837,6 +838,6 @@ def test_lock_idle_locks_exactly_the_idle_accounts(catalogue):
 
 
 def test_activate_is_the_staff_shortcut(pending_operator):
-    services.activate(pending_operator)
+    activate_applicant(pending_operator)
     pending_operator.refresh_from_db()
     assert pending_operator.is_active

@@ -11,7 +11,8 @@ import re
 
 from modelsearch.index import RelatedFields, SearchField
 
-from search.text import chunks, is_han, normalize
+from cms.chinese import is_han
+from search.text import chunks, normalize
 
 ALNUM = "0-9a-z"
 

@@ -22,6 +22,7 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from cms import credit_code as uscc
+from cms.chinese import date_text
 
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 SANS = FONT_DIR / "NotoSansCJK-Regular.ttc"
@@ -137,7 +138,7 @@ def _labelled(draw, xy, label, value, font, *, gap=28):
 
 
 def _date_text(day: date) -> str:
-    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+    return date_text(day)
 
 
 def licence_image(

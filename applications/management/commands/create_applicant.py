@@ -21,7 +21,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from wagtail.models import APIToken
 
 from accounts.models import (
@@ -30,11 +30,15 @@ from accounts.models import (
     normalise_credit_code,
     validate_credit_code,
 )
-from accounts.services import activate, register
+from accounts.services import register
 from catalogue.models import ApplicantType
 from cms.storage import StorageUnavailable
 from regions.choices import county_label, registration_choices
 from regions.models import Region
+
+from ... import workflow
+from ...uploads import UploadRejected
+from ...workflow import WorkflowError
 
 EVENT_NOTE = "命令行开户（已线下审核）"
 ENTERPRISE_KINDS = (ApplicantType.OPERATOR, ApplicantType.BUILDER)
@@ -255,10 +259,11 @@ class Command(BaseCommand):
                     licence_name=values["licence"].name if licence_file else "",
                     submit=False,
                 )
-                activate(registration.applicant)
                 application = registration.application
-                if application is not None:
-                    self.close_account_application(application)
+                if application is None:
+                    workflow.activate_applicant(registration.applicant)
+                else:
+                    workflow.approve_offline(application, note=EVENT_NOTE)
                 plaintext = None
                 if options.get("token"):
                     _, plaintext = APIToken.create_token(
@@ -270,9 +275,6 @@ class Command(BaseCommand):
             raise CommandError("未开通账号：" + exc.message) from exc
         except Exception as exc:
             # UploadRejected and WorkflowError carry Chinese messages meant for people.
-            from applications.uploads import UploadRejected
-            from applications.workflow import WorkflowError
-
             if isinstance(exc, (UploadRejected, WorkflowError)):
                 raise CommandError(f"未开通账号：{exc}") from exc
             raise
@@ -280,23 +282,3 @@ class Command(BaseCommand):
             if licence_file is not None:
                 licence_file.close()
         return application, plaintext
-
-    @staticmethod
-    def close_account_application(application) -> None:
-        """The review happened offline: record the 账号注册 application as approved."""
-        from applications.models import Event, State
-
-        before = application.state
-        now = timezone.now()
-        application.state = State.APPROVED
-        application.submitted_at = now
-        application.decided_at = now
-        application.save(update_fields=["state", "submitted_at", "decided_at", "updated_at"])
-        Event.objects.create(
-            application=application,
-            actor=None,
-            action="approved",
-            from_state=before,
-            to_state=application.state,
-            note=EVENT_NOTE,
-        )
