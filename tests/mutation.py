@@ -45,7 +45,11 @@ MODULES = {
     ),
     "applications.uploads": (
         "applications/uploads.py",
-        ["tests/applications/test_uploads.py", "tests/applications/test_limits.py"],
+        [
+            "tests/applications/test_uploads.py",
+            "tests/applications/test_uploads_edges.py",
+            "tests/applications/test_limits.py",
+        ],
     ),
     "applications.access": (
         "applications/access.py",
