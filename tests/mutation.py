@@ -57,7 +57,11 @@ MODULES = {
     ),
     "workdays.calendar": (
         "workdays/calendar.py",
-        ["tests/test_workdays.py", "tests/applications/test_limits.py"],
+        [
+            "tests/test_workdays.py",
+            "tests/test_workdays_edges.py",
+            "tests/applications/test_limits.py",
+        ],
     ),
     "search.text": (
         "search/text.py",

@@ -152,6 +152,23 @@ def test_the_size_message_shows_just_enough_decimals_to_be_over_the_limit():
     )
 
 
+def test_small_sizes_and_limits_are_shown_to_their_first_significant_decimal():
+    data = image_bytes("PNG", (8, 8))
+    data += b"\0" * (300 - len(data))
+    assert rejected(data, "png", name="a.png", max_bytes=100) == (
+        "文件“a.png”大小为 0.0003 MB，超过上限 0.0001 MB，请压缩或拆分后再上传。"
+    )
+    assert "超过上限 0 MB" in rejected(data, "png", name="a.png", max_bytes=0)
+
+
+def test_the_limit_is_shown_to_one_decimal():
+    data = image_bytes("PNG", (8, 8))
+    data += b"\0" * (int(1.1 * MIB) - len(data))
+    assert rejected(data, "png", name="a.png", max_bytes=int(1.04 * MIB)) == (
+        "文件“a.png”大小为 1.1 MB，超过上限 1 MB，请压缩或拆分后再上传。"
+    )
+
+
 def test_a_fractional_size_limit_in_the_settings(settings):
     settings.PORTAL_MAX_UPLOAD_MB = "0.5"
     assert max_upload_bytes() == MIB // 2
