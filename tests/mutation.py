@@ -41,7 +41,11 @@ DATABASES["default"].setdefault("OPTIONS", {{}})["timeout"] = 120  # noqa: F405
 MODULES = {
     "applications.rules": (
         "applications/rules.py",
-        ["tests/applications/test_rules.py", "tests/applications/test_limits.py"],
+        [
+            "tests/applications/test_rules.py",
+            "tests/applications/test_rules_edges.py",
+            "tests/applications/test_limits.py",
+        ],
     ),
     "applications.uploads": (
         "applications/uploads.py",
