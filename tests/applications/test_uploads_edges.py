@@ -209,10 +209,16 @@ def _jpeg_segments():
     return segments, data[i:]
 
 
-def jpeg_header_bomb(width, height, marker=0xC0):
-    """A small JPEG whose frame header claims ``width`` × ``height``; the Huffman tables,
-    an arithmetic-coding segment and a fill byte come before the frame header, as a
-    decoder allows, so the header must be found among them."""
+def app_segment(total: int) -> bytes:
+    """An application segment (APP15) of ``total`` bytes, marker included."""
+    return b"\xff\xef" + (total - 2).to_bytes(2, "big") + b"\x00" * (total - 4)
+
+
+def jpeg_header_bomb(width, height, marker=0xC0, *, fill=b"", padding=b""):
+    """A small JPEG whose frame header claims ``width`` × ``height``; the Huffman tables
+    and an arithmetic-coding segment come before the frame header, as a decoder allows,
+    so the header must be found among them. ``fill`` goes right after the start marker,
+    ``padding`` (whole segments, or junk a decoder skips) right before the frame."""
     segments, scan = _jpeg_segments()
     frame = bytearray(next(s for s in segments if s[1] == 0xC0))
     frame[1] = marker
@@ -222,15 +228,53 @@ def jpeg_header_bomb(width, height, marker=0xC0):
     tables = [s for s in before if s[1] == 0xC4]
     others = [s for s in before if s[1] != 0xC4]
     arithmetic = b"\xff\xcc\x00\x06\x01\x02\x03\x04"
-    return b"\xff\xd8\xff" + b"".join([*others, *tables]) + arithmetic + bytes(frame) + scan
+    head = b"\xff\xd8" + fill + b"".join([*others, *tables]) + arithmetic + padding
+    return head + bytes(frame) + scan
 
 
-@pytest.mark.parametrize("marker", [0xC0, 0xC2, 0xCF])
-def test_a_jpeg_bomb_is_refused_with_the_size_from_its_header(marker):
-    data = jpeg_header_bomb(30_000, 10_000, marker)
-    assert rejected(data, "jpg", name="大图.jpg") == (
-        "图片“大图.jpg”像素过大（30000×10000），可能是异常文件，请缩小到 5000 万像素以内后上传。"
+def bomb_message(width, height, name="大图.jpg"):
+    return (
+        f"图片“{name}”像素过大（{width}×{height}），可能是异常文件，"
+        "请缩小到 5000 万像素以内后上传。"
     )
+
+
+@pytest.mark.parametrize("marker", [0xC0, 0xC2, 0xC9, 0xCF])
+@pytest.mark.parametrize("fill", [b"", b"\xff"])
+def test_a_jpeg_bomb_is_refused_with_the_size_from_its_header(marker, fill):
+    data = jpeg_header_bomb(30_000, 10_000, marker, fill=fill)
+    assert rejected(data, "jpg", name="大图.jpg") == bomb_message(30_000, 10_000)
+
+
+def test_a_jpeg_frame_header_after_a_long_segment_is_found():
+    data = jpeg_header_bomb(30_000, 10_000, padding=app_segment(5000))
+    assert rejected(data, "jpg", name="大图.jpg") == bomb_message(30_000, 10_000)
+
+
+def frame_offset(data: bytes) -> int:
+    """Where the frame header (19 bytes for a colour image) starts: right before the scan."""
+    return len(data) - len(_jpeg_segments()[1]) - 19
+
+
+def test_a_jpeg_frame_header_ending_exactly_at_64_kib_is_read():
+    """The header is read from the first 64 KiB: a frame header whose size fields end on
+    its last byte still counts; one byte further the size is unknown (0×0)."""
+    # The frame's width field is bytes 7-8 after its marker: make byte 8 the last one.
+    needed = 64 * 1024 - 9 - frame_offset(jpeg_header_bomb(1, 1))
+    data = jpeg_header_bomb(30_000, 10_000, padding=app_segment(needed))
+    assert frame_offset(data) + 9 == 64 * 1024
+    assert rejected(data, "jpg", name="大图.jpg") == bomb_message(30_000, 10_000)
+    data = jpeg_header_bomb(30_000, 10_000, padding=app_segment(needed + 1))
+    assert rejected(data, "jpg", name="大图.jpg") == bomb_message(0, 0)
+
+
+def test_a_jpeg_bomb_whose_header_cannot_be_followed_is_still_refused_cleanly():
+    # Junk between segments, which a decoder skips, stops the header reader: the size is
+    # unknown (0×0) but the file is refused with the bomb message, never an error.
+    data = jpeg_header_bomb(30_000, 10_000, padding=b"\x00junk")
+    assert rejected(data, "jpg", name="大图.jpg") == bomb_message(0, 0)
+    far = jpeg_header_bomb(30_000, 10_000, padding=app_segment(65_000) + app_segment(3_000))
+    assert rejected(far, "jpg", name="大图.jpg") == bomb_message(0, 0)
 
 
 def test_a_png_bomb_is_refused_with_width_and_height_in_order():
@@ -241,6 +285,8 @@ def test_a_png_bomb_is_refused_with_width_and_height_in_order():
     # Four bytes each: a width beyond 2**24 (and a height of just 10) is read whole.
     message = rejected(png_header_bomb(width=20_000_000, height=10), "png", name="a.png")
     assert "（20000000×10）" in message
+    message = rejected(png_header_bomb(width=10, height=20_000_000), "png", name="a.png")
+    assert "（10×20000000）" in message
 
 
 # --------------------------------------------------------------------------- streams
@@ -372,6 +418,11 @@ def test_storage_keys_use_the_local_month():
     moment = datetime.datetime(2026, 6, 30, 20, 0, tzinfo=datetime.UTC)
     with time_machine.travel(moment, tick=False):
         assert storage_key("/applications/7/", "PDF").startswith("applications/7/2026/07/")
+
+
+def test_a_storage_key_needs_exactly_one_format():
+    with pytest.raises(ValueError, match="not a single format token"):
+        storage_key("applications/1", "jpg png")
 
 
 def test_normalise_formats_skips_empty_tokens_and_takes_none():
