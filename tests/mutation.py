@@ -144,6 +144,20 @@ def mutant_diff(copy: Path, mutmut: str, key: str) -> tuple[str, str]:
     return before, after
 
 
+def mutant_function(key: str) -> str:
+    """The mutated function's (or method's) name: applications.uploads.x__sniff_zip__mutmut_4
+    -> _sniff_zip; applications.uploads.xǁUploadRejectedǁ__init____mutmut_1 -> __init__."""
+    tail = re.sub(r"__mutmut_\d+$", "", key.rsplit(".", 1)[-1])[1:]
+    return tail.split("ǁ")[-1] if tail.startswith("ǁ") else tail[1:]
+
+
+def is_equivalent(entry: dict, key: str, diff: tuple[str, str]) -> bool:
+    """The entry names this mutant: same lines, and same function when it gives one."""
+    if (entry["before"], entry["after"]) != diff:
+        return False
+    return "function" not in entry or entry["function"] == mutant_function(key)
+
+
 def run(name: str, equivalents: list[dict]) -> dict:
     source, tests = MODULES[name]
     copy = prepare(name, source, tests)
@@ -158,9 +172,7 @@ def run(name: str, equivalents: list[dict]) -> dict:
     survivors, excluded, used = [], [], set()
     for key in alive:
         diff = mutant_diff(copy, mutmut, key)
-        match = next(
-            (i for i, e in enumerate(equivalents) if (e["before"], e["after"]) == diff), None
-        )
+        match = next((i for i, e in enumerate(equivalents) if is_equivalent(e, key, diff)), None)
         if match is None:
             survivors.append(f"{key}\n  - {diff[0]}\n  + {diff[1]}")
         else:

@@ -117,6 +117,16 @@ def test_the_pdf_header_must_start_within_the_first_kilobyte(junk, accepted):
         assert rejected(data, "pdf", name="a.pdf") == UNKNOWN
 
 
+def test_a_camera_jpeg_with_a_malformed_multi_picture_header_is_accepted():
+    """Pillow only warns about such a file (and reads it as a plain JPEG): only its
+    decompression-bomb warning is a refusal."""
+    mpf = b"MPF\x00MM\x00\x2a\x00\x00\x00\x08\x00\x03" + b"\x00" * 30
+    data = image_bytes("JPEG", (64, 32))
+    data = data[:2] + b"\xff\xe2" + (len(mpf) + 2).to_bytes(2, "big") + mpf + data[2:]
+    result = inspect_upload(io.BytesIO(data), name="a.jpg", formats="jpg")
+    assert (result.format, result.width, result.height) == ("jpg", 64, 32)
+
+
 def test_a_pdf_whose_only_page_does_not_open_is_refused():
     data = assemble_pdf(
         [
