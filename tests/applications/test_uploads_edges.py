@@ -329,6 +329,44 @@ def test_a_stream_without_a_usable_size_is_measured_by_reading():
         inspect_upload(SizedStream(data, size=None), name="a.png", formats="png", max_bytes=10)
 
 
+def test_an_oversize_file_that_tells_its_length_is_refused_unread():
+    from .test_uploads import ReadRecorder
+
+    data = image_bytes("PNG", (8, 8))
+    data += b"\0" * (3 * MIB - len(data))
+    recorder = ReadRecorder(io.BytesIO(data))
+    assert rejected_stream(recorder, max_bytes=2 * MIB) == (
+        "文件“a.png”大小为 3 MB，超过上限 2 MB，请压缩或拆分后再上传。"
+    )
+    assert recorder.total == 0
+
+
+def rejected_stream(stream, **kwargs):
+    from applications.uploads import UploadRejected
+
+    with pytest.raises(UploadRejected) as info:
+        inspect_upload(stream, name="a.png", formats="png", **kwargs)
+    return info.value.message
+
+
+def test_an_inspection_gives_sizes_for_images_and_pages_for_pdfs():
+    image = inspect_upload(io.BytesIO(image_bytes("PNG", (30, 20))), name="a", formats="png")
+    assert (image.width, image.height, image.pages) == (30, 20, None)
+    pdf = inspect_upload(io.BytesIO(pdf_bytes(pages=3)), name="a", formats="pdf")
+    assert (pdf.width, pdf.height, pdf.pages, pdf.content_type) == (
+        None,
+        None,
+        3,
+        "application/pdf",
+    )
+    docx = inspect_upload(
+        io.BytesIO(zip_bytes(["[Content_Types].xml", "word/document.xml"])),
+        name="a",
+        formats="docx",
+    )
+    assert (docx.format, docx.width, docx.pages) == ("docx", None, None)
+
+
 def test_a_text_mode_file_is_a_programming_error():
     with pytest.raises(TypeError, match="binary file object"):
         inspect_upload(io.StringIO("%PDF-1.7"), name="a.pdf", formats="pdf")
