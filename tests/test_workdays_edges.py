@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from workdays.calendar import add_working_days, working_days_between
+from workdays.calendar import add_working_days, is_working_day, working_days_between
 from workdays.models import SpecialDay
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,18 @@ def test_a_long_count_reads_the_calendar_in_two_queries(django_assert_num_querie
     assert due == D(2026, 7, 2)
     with django_assert_num_queries(2):
         assert working_days_between(D(2026, 1, 5), due) == 120
+
+
+def test_a_year_long_count_still_fits_the_first_chunk(django_assert_num_queries):
+    # 250 working days from 2 January 2024 take 364 calendar days: weekends stretch a
+    # count by 7/5, and the chunk margin holds the holidays.
+    with django_assert_num_queries(2):
+        assert add_working_days(D(2024, 1, 2), 250) == D(2024, 12, 31)
+
+
+def test_one_day_is_told_in_two_queries(django_assert_num_queries):
+    with django_assert_num_queries(2):  # the covered years, that day's special days
+        assert is_working_day(D(2026, 10, 1)) is False
 
 
 def test_counting_past_the_first_chunk_reads_one_more_chunk(django_assert_num_queries):
