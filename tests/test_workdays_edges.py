@@ -52,3 +52,19 @@ def test_counting_past_the_first_chunk_reads_one_more_chunk(django_assert_num_qu
 def test_a_negative_number_of_days_is_a_programming_error():
     with pytest.raises(ValueError, match=r"^days must not be negative$"):
         add_working_days(D(2026, 3, 16), -1)
+
+
+def test_widening_the_loaded_range_reads_only_the_new_days(django_assert_num_queries):
+    from workdays.calendar import _Calendar
+
+    calendar = _Calendar()
+    with django_assert_num_queries(1):
+        calendar.load(D(2026, 10, 2), D(2026, 10, 9))
+    with django_assert_num_queries(1):  # only 20 September .. 1 October
+        calendar.load(D(2026, 9, 20), D(2026, 10, 9))
+    assert (calendar._lo, calendar._hi) == (D(2026, 9, 20), D(2026, 10, 9))
+    with django_assert_num_queries(0):  # nothing new
+        calendar.load(D(2026, 9, 25), D(2026, 10, 9))
+    with django_assert_num_queries(1):  # only 10 .. 20 October
+        calendar.load(D(2026, 9, 20), D(2026, 10, 20))
+    assert (calendar._lo, calendar._hi) == (D(2026, 9, 20), D(2026, 10, 20))
