@@ -406,7 +406,7 @@ def _header_size(fileobj: IO[bytes], fmt: str) -> tuple[int, int]:
         return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
     if fmt == "jpg":
         i = 2
-        while i + 9 < len(head):
+        while i + 9 <= len(head):  # reads up to head[i + 8]
             if head[i] != 0xFF:
                 break
             marker = head[i + 1]
