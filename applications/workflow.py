@@ -13,7 +13,15 @@ from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
 from interconnect import credentials as interconnect_credentials
 
 from .access import can_review
-from .models import Application, Attachment, DepartmentReview, Event, State, SupplementNotice
+from .models import (
+    Application,
+    Attachment,
+    Channel,
+    DepartmentReview,
+    Event,
+    State,
+    SupplementNotice,
+)
 from .rules import find_station, problems_for_submission
 
 # The states in which departments are reviewing (the applicant waits).
@@ -162,7 +170,10 @@ def choose_items(applicant, kind, item_codes=None) -> list[ServiceItem]:
 
 
 @transaction.atomic
-def create_application(applicant, kind, *, user, item_codes=None, title="") -> Application:
+def create_application(
+    applicant, kind, *, user, item_codes=None, title="", channel=Channel.ONLINE
+) -> Application:
+    """`channel=Channel.WINDOW`: entered by 综合窗口 staff (`user`) for the applicant."""
     if kind != ApplicationKind.ACCOUNT and not applicant.is_active:
         raise WorkflowError(INACTIVE_MESSAGE)
     if (
@@ -174,7 +185,12 @@ def create_application(applicant, kind, *, user, item_codes=None, title="") -> A
         raise WorkflowError("已有一份运营商注册申请，请在原申请上修改或等待审核结果。")
     items = choose_items(applicant, kind, item_codes)
     application = Application.objects.create(
-        applicant=applicant, kind=kind, region=applicant.region, title=title
+        applicant=applicant,
+        kind=kind,
+        region=applicant.region,
+        title=title,
+        channel=channel,
+        entered_by=user if channel == Channel.WINDOW else None,
     )
     application.items.set(items)
     _event(application, user, "created")
@@ -213,9 +229,30 @@ def submit(application, *, user) -> Application:
     problems = problems_for_submission(application)
     if problems:
         raise WorkflowError(problems)
+    if lands_at_window(application):
+        return _to_window(application, user)
 
     now = timezone.now()
     resubmission = application.state == State.NEEDS_SUPPLEMENT
+    _push_to_departments(application, now)
+
+    if application.kind == ApplicationKind.STATION_DOSSIER:
+        dossier = application.detail
+        dossier.station = find_station(application.applicant, dossier.station_name)
+        dossier.save(update_fields=["station"])
+
+    before = application.state
+    application.state = State.RESUBMITTED if resubmission else State.SUBMITTED
+    application.submitted_at = now
+    application.save(update_fields=["state", "submitted_at", "updated_at"])
+    application.supplement_notices.filter(resolved_at__isnull=True).update(resolved_at=now)
+    _event(application, user, "resubmitted" if resubmission else "submitted", from_state=before)
+    return application
+
+
+def _push_to_departments(application, now) -> None:
+    """One DepartmentReview per department of the chosen items, clocks starting `now`
+    (a review back from 补正 restarts its clock)."""
     items = list(application.items.select_related("department"))
     by_department = {}
     for item in items:
@@ -239,19 +276,6 @@ def submit(application, *, user) -> Application:
                 setattr(review, name, value)
             review.save()
         review.items.set(dept_items)
-
-    if application.kind == ApplicationKind.STATION_DOSSIER:
-        dossier = application.detail
-        dossier.station = find_station(application.applicant, dossier.station_name)
-        dossier.save(update_fields=["station"])
-
-    before = application.state
-    application.state = State.RESUBMITTED if resubmission else State.SUBMITTED
-    application.submitted_at = now
-    application.save(update_fields=["state", "submitted_at", "updated_at"])
-    application.supplement_notices.filter(resolved_at__isnull=True).update(resolved_at=now)
-    _event(application, user, "resubmitted" if resubmission else "submitted", from_state=before)
-    return application
 
 
 @transaction.atomic
@@ -478,7 +502,7 @@ def _recompute_state(application) -> None:
     if s.NEEDS_SUPPLEMENT in statuses:
         state = State.NEEDS_SUPPLEMENT
     elif statuses <= {s.APPROVED}:
-        state = State.APPROVED
+        state = State.CONNECTING if continues_after_approval(application) else State.APPROVED
     elif statuses <= {s.APPROVED, s.REJECTED}:
         state = State.REJECTED
     elif statuses & {s.UNDER_REVIEW, s.APPROVED, s.REJECTED}:
@@ -525,3 +549,132 @@ def _on_approved(application) -> None:
 # --- After completion ---------------------------------------------------------------
 
 # 好差评 (ratings and the follow-up of bad ones) live in notifications.ratings.
+
+
+# --- Hooks for the steps around the departments (issue 15) --------------------------
+# The apps above this one register predicates in their AppConfig.ready(): `window` makes
+# joint applications land at the 综合窗口 first, `connection` keeps an approved case open
+# for 装表接电. This module never imports them.
+
+ACCEPTANCE_GATES: list = []  # callables(application) -> bool: 预审 at the window first
+COMPLETION_STEPS: list = []  # callables(application) -> bool: 装表接电 after approval
+
+
+def lands_at_window(application) -> bool:
+    """A submission goes to the window while no department has received it yet (first
+    submission, or resubmission after the window's own 补正)."""
+    return any(gate(application) for gate in ACCEPTANCE_GATES) and not (
+        application.reviews.exists()
+    )
+
+
+def continues_after_approval(application) -> bool:
+    return any(step(application) for step in COMPLETION_STEPS)
+
+
+def _to_window(application, user) -> Application:
+    from django.conf import settings
+
+    from workdays.calendar import deadline_for
+
+    now = timezone.now()
+    resubmission = application.state == State.NEEDS_SUPPLEMENT
+    before = application.state
+    application.state = State.AT_WINDOW
+    application.submitted_at = now
+    days = getattr(settings, "WINDOW_ACCEPTANCE_DAYS", 0)
+    application.window_due_date = deadline_for(now, days).due
+    application.save(update_fields=["state", "submitted_at", "window_due_date", "updated_at"])
+    application.supplement_notices.filter(resolved_at__isnull=True).update(resolved_at=now)
+    _event(
+        application,
+        user,
+        "resubmitted" if resubmission else "submitted",
+        from_state=before,
+        note="已提交至综合窗口预审",
+    )
+    return application
+
+
+def _require_at_window(application) -> None:
+    if application.state != State.AT_WINDOW:
+        raise WorkflowError(
+            f"申请当前状态为“{application.get_state_display()}”，不在窗口预审环节。"
+        )
+
+
+@transaction.atomic
+def accept_at_window(application, *, user) -> Application:
+    """受理: pushed to every department in parallel; their clocks start now. The caller
+    (window.acceptance) has checked the window role."""
+    application = lock(application)
+    _require_at_window(application)
+    now = timezone.now()
+    _push_to_departments(application, now)
+    application.state = State.SUBMITTED
+    application.accepted_at = now
+    application.save(update_fields=["state", "accepted_at", "updated_at"])
+    _event(application, user, "accepted", from_state=State.AT_WINDOW)
+    return application
+
+
+@transaction.atomic
+def window_supplement(application, *, user, extra=(), message="") -> SupplementNotice:
+    """补正 at the window: one 一次性告知 listing everything missing."""
+    application = lock(application)
+    _require_at_window(application)
+    items = supplement_items(application, extra)
+    if not items:
+        raise WorkflowError("没有需要补正的内容：请填写需要申请人补正的事项。")
+    for item in items:
+        item["department"] = item["department"] or "综合窗口"
+    notice = SupplementNotice.objects.create(
+        application=application, created_by=user, items=items, message=message.strip()
+    )
+    application.state = State.NEEDS_SUPPLEMENT
+    application.save(update_fields=["state", "updated_at"])
+    _event(
+        application,
+        user,
+        "window_supplement_requested",
+        from_state=State.AT_WINDOW,
+        note=f"一次性告知 {len(items)} 项",
+    )
+    return notice
+
+
+@transaction.atomic
+def refuse_at_window(application, *, user, reason: str) -> Application:
+    """不予受理, with the reason the applicant is told."""
+    application = lock(application)
+    _require_at_window(application)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("不予受理时，请填写理由。")
+    application.state = State.NOT_ACCEPTED
+    application.decided_at = timezone.now()
+    application.save(update_fields=["state", "decided_at", "updated_at"])
+    _event(application, user, "not_accepted", from_state=State.AT_WINDOW, note=reason)
+    return application
+
+
+def record_step(application, user, action, *, note="", department=None) -> Event:
+    """An Event for a step that does not change the state (装表接电 milestones)."""
+    return _event(
+        application, user, action, note=note, department=department, from_state=application.state
+    )
+
+
+@transaction.atomic
+def complete_connection(application, *, user, note="") -> Application:
+    """装表接电 done: only now is the case 办结 (and the rating offered)."""
+    application = lock(application)
+    if application.state != State.CONNECTING:
+        raise WorkflowError(
+            f"申请当前状态为“{application.get_state_display()}”，不在装表接电环节。"
+        )
+    application.state = State.APPROVED
+    application.decided_at = timezone.now()
+    application.save(update_fields=["state", "decided_at", "updated_at"])
+    _event(application, user, "connected", from_state=State.CONNECTING, note=note)
+    return application
