@@ -237,3 +237,32 @@ def connect(application, *, user, connected_on: datetime.date):
         application, user=user, note=f"{department.name}：{connected_on:%Y-%m-%d}装表接电"
     )
     return connection
+
+
+def progress_steps(application) -> list[dict]:
+    """The 装表接电 rows of the public progress page and the reviewer lists."""
+    connection = Connection.objects.filter(application=application).first()
+    if connection is None:
+        if application.state == State.CONNECTING:
+            return [{"name": "现场踏勘", "status": "待确认", "due_date": None, "done_at": None}]
+        return []
+    order = list(S.values)
+    reached = order.index(connection.status)
+
+    def row(name, at_status, done_at, due=None):
+        done = reached > order.index(at_status)
+        status = "已完成" if done else ("办理中" if reached == order.index(at_status) else "未开始")
+        return {"name": name, "status": status, "due_date": due, "done_at": done_at}
+
+    survey_due = connection.survey_date or survey_confirm_due(connection)
+    return [
+        row("现场踏勘", S.SURVEY_SCHEDULED, connection.surveyed_at, survey_due),
+        row("供电方案（合同）签署", S.PLAN_OFFERED, connection.plan_signed_at),
+        row("施工", S.CONSTRUCTION, connection.connected_on),
+        {
+            "name": "装表接电",
+            "status": "已完成" if connection.connected_on else "未完成",
+            "due_date": None,
+            "done_at": connection.connected_on,
+        },
+    ]

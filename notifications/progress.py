@@ -64,6 +64,15 @@ def find(reference: str, phone4: str = "", credit_code: str = ""):
     return application if code and code == credit_code else None
 
 
+# Steps before and after the departments (综合窗口预审, 装表接电), registered by the apps
+# that run them: callables(application) -> [{"name", "status", "due_date", "done_at"}].
+STEP_PROVIDERS: list = []
+
+
+def steps(application) -> list[dict]:
+    return [row for provider in STEP_PROVIDERS for row in provider(application)]
+
+
 def _departments(application):
     reviews = application.reviews.select_related("department").order_by("pk")
     decided = (DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED)
@@ -113,6 +122,7 @@ def progress(request):
             "application": application,
             "applicant": masked_name(application.applicant.name),
             "departments": _departments(application),
+            "steps": steps(application),
             "documents": [],  # issued documents and their delivery: filled in by issue 15
         }
     )

@@ -53,3 +53,28 @@ def request_supplement(application, *, user, extra=(), message=""):
 def refuse(application, *, user, reason):
     desk_for(user, application.region)
     return workflow.refuse_at_window(application, user=user, reason=reason)
+
+
+def progress_steps(application) -> list[dict]:
+    """The 综合窗口预审 row of the public progress page and the reviewer lists."""
+    if application.window_due_date is None and application.state != State.AT_WINDOW:
+        return []
+    if application.state == State.AT_WINDOW:
+        status = "预审中（已超期）" if is_overdue(application) else "预审中"
+    elif application.state == State.NOT_ACCEPTED:
+        status = "不予受理"
+    elif application.accepted_at:
+        status = "已受理"
+    else:
+        status = "待补正"
+    done = application.accepted_at or (
+        application.decided_at if application.state == State.NOT_ACCEPTED else None
+    )
+    return [
+        {
+            "name": "综合窗口预审",
+            "status": status,
+            "due_date": application.window_due_date,
+            "done_at": done,
+        }
+    ]

@@ -7,8 +7,11 @@ class WindowConfig(AppConfig):
 
     def ready(self):
         from applications import workflow
+        from notifications import progress
 
-        from .acceptance import needs_window_acceptance
+        from .acceptance import needs_window_acceptance, progress_steps
 
         if needs_window_acceptance not in workflow.ACCEPTANCE_GATES:
             workflow.ACCEPTANCE_GATES.append(needs_window_acceptance)
+        if progress_steps not in progress.STEP_PROVIDERS:
+            progress.STEP_PROVIDERS.append(progress_steps)

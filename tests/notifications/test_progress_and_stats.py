@@ -12,7 +12,7 @@ from applications import workflow
 from applications.models import DepartmentReview
 from notifications import ratings, stats
 from notifications.stats_views import safe_cell
-from tests.applications.factories import PASSWORD, POWER_ITEM, make_user
+from tests.applications.factories import PASSWORD, POWER_ITEM, TRAFFIC_ITEM, make_user
 
 from .helpers import aware, inbox, joint_case
 
@@ -79,8 +79,8 @@ def test_rate_limit_per_client_and_per_reference(client, operator):
 
 
 def test_inbox_unread_count_and_mark_read(client, operator, reviewers):
-    application = joint_case(operator, [POWER_ITEM])
-    workflow.decide(application, user=reviewers["power"], approve=True)
+    application = joint_case(operator, [TRAFFIC_ITEM])
+    workflow.decide(application, user=reviewers["police"], approve=True)
     client.force_login(operator.user)
     html = client.get(reverse("portal:dashboard")).content.decode()
     assert 'aria-label="2 条未读"' in html
@@ -110,13 +110,13 @@ def test_preferences_page(client, operator):
 @pytest.fixture
 def figures(operator, reviewers):
     """Three cases on fixed dates: one on time, one late, one still open and overdue."""
-    on_time, late, open_case = (joint_case(operator, [POWER_ITEM]) for _ in range(3))
+    on_time, late, open_case = (joint_case(operator, [TRAFFIC_ITEM]) for _ in range(3))
     fixed = [
         (on_time, datetime.date(2026, 3, 2), datetime.date(2026, 3, 4), datetime.date(2026, 3, 3)),
         (late, datetime.date(2026, 3, 2), datetime.date(2026, 3, 6), datetime.date(2026, 3, 9)),
     ]
     for case, received, due, decided in fixed:
-        workflow.decide(case, user=reviewers["power"], approve=True)
+        workflow.decide(case, user=reviewers["police"], approve=True)
         DepartmentReview.objects.filter(application=case).update(
             received_at=aware(received), due_date=due, decided_at=aware(decided)
         )
