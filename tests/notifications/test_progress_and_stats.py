@@ -138,10 +138,10 @@ def test_statistics_figures(figures):
     open_case = figures[2]
     data = stats.summary(datetime.date(2026, 4, 10))
     tables = {t.slug: t for t in data["tables"]}
-    assert tables["dept"].rows == [["供电", 3]]
+    assert tables["dept"].rows == [["公安", 3]]
     assert tables["state"].rows[0] == ["已通过", 2]
     # 3-02 → 3-03 is 1 working day, 3-02 → 3-09 is 5: average 3.0, one of two on time.
-    assert tables["dept-perf"].rows == [["供电", 2, 50.0, 3.0]]
+    assert tables["dept-perf"].rows == [["公安", 2, 50.0, 3.0]]
     assert tables["satisfaction"].rows[0] == ["非常满意", 1]
     assert tables["satisfaction"].rows[4] == ["非常不满意", 1]
     assert ["待整改", 1] in tables["rectification"].rows

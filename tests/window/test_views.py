@@ -13,6 +13,7 @@ from tests.applications.factories import (
     ready_joint_application,
     submit,
 )
+from window.models import ClaimTicket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock()]
 
@@ -92,7 +93,7 @@ def test_the_claim_page(client, desk, clerk):
     assert wrong.status_code == 400 and "不匹配" in wrong.content.decode()
     ok = client.post(
         reverse("window:claim"),
-        {"reference": application.reference, "code": application.claim_ticket.code.plaintext},
+        {"reference": application.reference, "code": ClaimTicket.objects.get().code.plaintext},
     )
     assert ok.status_code == 302
     assert Application.objects.get(pk=application.pk).applicant == me
