@@ -14,14 +14,18 @@ from wagtail.admin.admin_url_finder import ModelAdminURLFinder, register_admin_u
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from . import admin_views
-from .admin_filters import ReviewFilterSet
+from .access import is_reviewer, reviewer_departments
 from .models import Application, DepartmentReview
+from .review import actions, files
+from .review.base import LOG_ACTIONS, URL_NAMESPACE, ReviewPermissionPolicy, url
+from .review.detail import ApplicationReviewView
+from .review.filters import ReviewFilterSet
+from .review.index import ReviewIndexView
 
 # Registered before any view asks for DepartmentReview's policy (else Wagtail makes a
 # fallback ModelPermissionPolicy and refuses a later registration).
 register_permission_policy(
-    DepartmentReview, admin_views.ReviewPermissionPolicy(DepartmentReview), exact_class=True
+    DepartmentReview, ReviewPermissionPolicy(DepartmentReview), exact_class=True
 )
 
 REFERENCE = r"(?P<reference>SQ\d{8,16})"
@@ -31,18 +35,16 @@ class ApplicationURLFinder(ModelAdminURLFinder):
     """Audit-log listings link an application to its review page (if the user may see it)."""
 
     def construct_edit_url(self, instance):
-        return admin_views.url("application", instance.reference)
+        return url("application", instance.reference)
 
     def get_edit_url(self, instance):
         if self.user is not None:
-            if not admin_views.is_reviewer(self.user):
+            if not is_reviewer(self.user):
                 return None
             reviews = instance.reviews.all()
             if (
                 not self.user.is_superuser
-                and not reviews.filter(
-                    department__in=admin_views.reviewer_departments(self.user)
-                ).exists()
+                and not reviews.filter(department__in=reviewer_departments(self.user)).exists()
             ):
                 return None
         return self.construct_edit_url(instance)
@@ -55,7 +57,7 @@ class ReviewURLFinder(ApplicationURLFinder):
 
 class ReviewViewSet(ModelViewSet):
     model = DepartmentReview
-    name = admin_views.URL_NAMESPACE
+    name = URL_NAMESPACE
     icon = "tasks"
     menu_label = "审核工作台"
     menu_name = "review"
@@ -64,7 +66,7 @@ class ReviewViewSet(ModelViewSet):
     add_to_reference_index = False
     copy_view_enabled = False
     inspect_view_enabled = False
-    index_view_class = admin_views.ReviewIndexView
+    index_view_class = ReviewIndexView
     filterset_class = ReviewFilterSet
     search_fields = [
         "application__reference",
@@ -74,29 +76,28 @@ class ReviewViewSet(ModelViewSet):
     search_backend_name = None  # plain ORM search on the joined fields
     ordering = "due_date"
     list_per_page = 50
-    list_export = admin_views.ReviewIndexView.list_export
-    export_headings = admin_views.ReviewIndexView.export_headings
+    list_export = ReviewIndexView.list_export
+    export_headings = ReviewIndexView.export_headings
 
     @property
     def export_filename(self):
         return "审核列表"
 
     def get_urlpatterns(self):
-        views = admin_views
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
-            path("file/<int:pk>/preview/", views.attachment_preview, name="preview"),
-            path("file/<int:pk>/download/", views.attachment_download, name="download"),
-            re_path(rf"^{REFERENCE}/$", views.ApplicationReviewView.as_view(), name="application"),
-            re_path(rf"^{REFERENCE}/start/$", views.StartReviewView.as_view(), name="start"),
+            path("file/<int:pk>/preview/", files.attachment_preview, name="preview"),
+            path("file/<int:pk>/download/", files.attachment_download, name="download"),
+            re_path(rf"^{REFERENCE}/$", ApplicationReviewView.as_view(), name="application"),
+            re_path(rf"^{REFERENCE}/start/$", actions.StartReviewView.as_view(), name="start"),
             re_path(
-                rf"^{REFERENCE}/supplement/$", views.SupplementView.as_view(), name="supplement"
+                rf"^{REFERENCE}/supplement/$", actions.SupplementView.as_view(), name="supplement"
             ),
-            re_path(rf"^{REFERENCE}/decide/$", views.DecideView.as_view(), name="decide"),
+            re_path(rf"^{REFERENCE}/decide/$", actions.DecideView.as_view(), name="decide"),
             re_path(
                 rf"^{REFERENCE}/material/(?P<pk>\d+)/$",
-                views.MaterialVerdictView.as_view(),
+                actions.MaterialVerdictView.as_view(),
                 name="material",
             ),
         ]
@@ -117,5 +118,5 @@ def register_review_viewset():
 
 @hooks.register("register_log_actions")
 def register_review_log_actions(actions):
-    for action, (label, message) in admin_views.LOG_ACTIONS.items():
+    for action, (label, message) in LOG_ACTIONS.items():
         actions.register_action(action, label, message)

@@ -20,7 +20,7 @@ urlpatterns = [
     path("services/", include("catalogue.urls")),
     path("account/", include("accounts.urls")),
     path("my/notifications/", include("notifications.urls")),
-    path("my/", include("applications.portal_urls")),
+    path("my/", include("applications.portal.urls")),
     path("progress/", progress, name="progress"),
     path("window/", include("window.urls")),
     path("connection/", include("connection.urls")),

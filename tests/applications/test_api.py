@@ -263,16 +263,16 @@ def test_catalogue_lists_eligible_items_with_their_materials(operator):
 def test_station_dossier_full_flow(operator, monkeypatch):
     from django.core.files.uploadedfile import TemporaryUploadedFile
 
-    import applications.api
+    import applications.api.routes_attachments
 
     received = []
-    original_add = applications.api.add_attachment
+    original_add = applications.api.routes_attachments.add_attachment
 
     def recording_add(application, requirement, upload, **kwargs):
         received.append((requirement.code, type(upload)))
         return original_add(application, requirement, upload, **kwargs)
 
-    monkeypatch.setattr(applications.api, "add_attachment", recording_add)
+    monkeypatch.setattr(applications.api.routes_attachments, "add_attachment", recording_add)
     applicant, api = operator
     station = make_station(applicant, STATION_NAME, pile_count=12)
 

@@ -2,7 +2,7 @@
 
 The upload is written to the private storage before the link (a technician's
 certificate, an invoice line's invoice file) is saved. The database rolls the rows
-back, but not the storage: the API (``applications.api.upload_attachment``) and the
+back, but not the storage: the API (``applications.api.routes_attachments.upload_attachment``) and the
 repeating-row helpers (``applications.lines``) remove the stored objects themselves.
 Each test makes the link fail after the file was stored (checked at that moment), then
 asserts that no Attachment or archive row and no file in the private folder remains.

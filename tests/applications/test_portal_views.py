@@ -21,7 +21,7 @@ from PIL import Image
 from stdnum.cn import uscc
 
 from accounts.models import Applicant
-from applications import views, workflow
+from applications import workflow
 from applications.materials import add_attachment, requirement_for
 from applications.models import (
     Application,
@@ -29,6 +29,7 @@ from applications.models import (
     Event,
     State,
 )
+from applications.portal import pages
 from catalogue.models import ApplicantType, ApplicationKind, Department
 from cms.storage import private_file_response
 from interconnect.models import ChargeOrder
@@ -233,7 +234,7 @@ def test_dashboard_new_menu_lists_eligible_kinds_only(client, builder, operator)
 
 def test_dashboard_pagination(client, builder):
     login(client, builder)
-    for _ in range(views.PAGE_SIZE + 3):
+    for _ in range(pages.PAGE_SIZE + 3):
         workflow.create_application(builder, ApplicationKind.INTERCONNECTION, user=builder.user)
     html = html_of(client.get(url("dashboard"), {"kind": "interconnection"}))
     assert 'class="pagination"' in html

@@ -8,8 +8,8 @@ from wagtail.admin.filters import WagtailFilterSet
 from catalogue.models import ApplicationKind
 from regions.models import Region
 
-from .access import reviewer_departments
-from .models import DepartmentReview, State
+from ..access import reviewer_departments
+from ..models import DepartmentReview, State
 
 YES_NO = [("yes", "是"), ("no", "否")]
 OPEN_STATUSES = (DepartmentReview.Status.PENDING, DepartmentReview.Status.UNDER_REVIEW)
