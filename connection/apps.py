@@ -6,12 +6,13 @@ class ConnectionConfig(AppConfig):
     verbose_name = "装表接电"
 
     def ready(self):
-        from applications import workflow
-        from notifications import progress
+        from applications import extensions, workflow
 
-        from .steps import needs_connection, progress_steps
+        from .steps import needs_connection, portal_links, progress_steps
 
         if needs_connection not in workflow.COMPLETION_STEPS:
             workflow.COMPLETION_STEPS.append(needs_connection)
-        if progress_steps not in progress.STEP_PROVIDERS:
-            progress.STEP_PROVIDERS.append(progress_steps)
+        if progress_steps not in extensions.STEP_PROVIDERS:
+            extensions.STEP_PROVIDERS.append(progress_steps)
+        if portal_links not in extensions.PORTAL_LINKS:
+            extensions.PORTAL_LINKS.append(portal_links)

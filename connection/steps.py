@@ -241,6 +241,11 @@ def connect(application, *, user, connected_on: datetime.date):
 
 def progress_steps(application) -> list[dict]:
     """The 装表接电 rows of the public progress page and the reviewer lists."""
+    if application.kind != ApplicationKind.JOINT_INSTALLATION or application.state not in (
+        State.CONNECTING,
+        State.APPROVED,
+    ):
+        return []  # no query for the other rows of a list
     connection = Connection.objects.filter(application=application).first()
     if connection is None:
         if application.state == State.CONNECTING:
@@ -266,3 +271,15 @@ def progress_steps(application) -> list[dict]:
             "done_at": connection.connected_on,
         },
     ]
+
+
+def portal_links(user, application=None) -> list[tuple[str, str]]:
+    """Registered in applications.extensions: the 装表接电 page from the application page."""
+    from django.urls import reverse
+
+    if application is None or application.state not in (State.CONNECTING, State.APPROVED):
+        return []
+    if not needs_connection(application):
+        return []
+    label = "装表接电：踏勘预约、供电方案签署与进度"
+    return [(label, reverse("connection:page", args=[application.reference]))]

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 from accounts.models import normalise_credit_code
+from applications import extensions
 from applications.models import Application, DepartmentReview, State
 
 WINDOW_SECONDS = 600
@@ -62,15 +63,6 @@ def find(reference: str, phone4: str = "", credit_code: str = ""):
         return application if any(m and m[-4:] == phone4 for m in mobiles) else None
     code = application.applicant.credit_code
     return application if code and code == credit_code else None
-
-
-# Steps before and after the departments (综合窗口预审, 装表接电), registered by the apps
-# that run them: callables(application) -> [{"name", "status", "due_date", "done_at"}].
-STEP_PROVIDERS: list = []
-
-
-def steps(application) -> list[dict]:
-    return [row for provider in STEP_PROVIDERS for row in provider(application)]
 
 
 def _departments(application):
@@ -122,7 +114,7 @@ def progress(request):
             "application": application,
             "applicant": masked_name(application.applicant.name),
             "departments": _departments(application),
-            "steps": steps(application),
+            "steps": extensions.steps(application),  # 窗口预审, 装表接电
             "documents": [],  # issued documents and their delivery: filled in by issue 15
         }
     )

@@ -170,3 +170,25 @@ def open_application(desk, applicant, item_codes, *, staff) -> Application:
             mobile=applicant.mobile,
         )
     return application
+
+
+def portal_links(user, application=None) -> list[tuple[str, str]]:
+    """Registered in applications.extensions: the desk for staff, the claim for applicants."""
+    from django.urls import reverse
+
+    if application is not None:
+        return []
+    links = []
+    if is_window_staff(user):
+        links.append(("综合窗口：为申请人代办", reverse("window:desk")))
+    if getattr(user, "applicant", None) is not None:
+        links.append(("认领窗口代办的申请", reverse("window:claim")))
+    return links
+
+
+def staff_filing_url(user, kind):
+    from django.urls import reverse
+
+    if kind == ApplicationKind.JOINT_INSTALLATION and is_window_staff(user):
+        return reverse("window:new")
+    return None

@@ -14,7 +14,7 @@ from django.utils import timezone
 from catalogue.models import ApplicationKind
 from catalogue.views import count_label
 
-from .. import access, materials, rules, workflow
+from .. import access, extensions, materials, rules, workflow
 from ..forms import DETAIL_FORMS, InvoiceLineForm, TechnicianForm, detail_form, save_detail
 from ..models import (
     Event,
@@ -265,6 +265,7 @@ def render_detail(
         "can_delete": application.state == State.DRAFT
         and application.kind != ApplicationKind.ACCOUNT,
         "is_joint": application.kind == ApplicationKind.JOINT_INSTALLATION,
+        "extra_links": extensions.portal_links(request.user, application),
     }
     if application.kind == ApplicationKind.OPERATOR_REGISTRATION and detail is not None:
         context["technicians"] = list(detail.technicians.select_related("certificate"))
