@@ -128,3 +128,41 @@ def test_connection_page_roles(client, operator, reviewers):
     assert "现场踏勘" in progress.content.decode()
     login(client, operator.user)
     assert 'id="sign-plan"' not in client.get(url).content.decode()
+
+
+def test_window_staff_are_sent_to_the_intake_not_refused(client, clerk, reviewers):
+    login(client, clerk)
+    response = client.get(reverse("portal:new", args=["joint_installation"]))
+    assert response.status_code == 302 and response["Location"] == reverse("window:new")
+    # Other staff still cannot file, and window staff file only the joint application.
+    assert client.get(reverse("portal:new", args=["interconnection"])).status_code == 404
+    login(client, reviewers["power"])
+    assert client.get(reverse("portal:new", args=["joint_installation"])).status_code == 404
+
+
+def test_portal_links_to_claim_and_connection(client, operator, reviewers):
+    login(client, operator.user)
+    assert reverse("window:claim") in client.get(reverse("portal:dashboard")).content.decode()
+    application = submit(ready_joint_application(operator, [POWER_ITEM]))
+    from applications.workflow import decide
+
+    decide(application, user=reviewers["power"], approve=True)
+    page = client.get(reverse("portal:detail", args=[application.reference])).content.decode()
+    assert reverse("connection:page", args=[application.reference]) in page
+    assert "装表接电中" in page
+
+
+def test_reviewer_list_shows_the_window_and_connection_steps(client, clerk, operator, reviewers):
+    from applications.workflow import decide
+    from window import acceptance
+
+    application = submit(ready_joint_application(operator, [POWER_ITEM]))
+    acceptance.accept(application, user=clerk)
+    decide(application, user=reviewers["power"], approve=True)
+    from tests.applications.test_review_admin import grant_admin
+
+    grant_admin(reviewers["power"])
+    client.force_login(reviewers["power"])
+    html = client.get("/admin/review/").content.decode()
+    assert "综合窗口预审：已受理" in html
+    assert "现场踏勘：待确认" in html or "现场踏勘：办理中" in html
