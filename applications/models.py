@@ -299,6 +299,7 @@ class Event(models.Model):
         "window_supplement_requested": "窗口一次性告知补正",
         "not_accepted": "不予受理",
         "claimed": "申请人网上认领",
+        "claim_code_reissued": "重新出具认领码",
         "survey_confirmed": "确认现场踏勘",
         "survey_moved": "改约现场踏勘",
         "property_confirmed": "住建确认场地信息",

@@ -65,3 +65,21 @@ def claim(user, reference: str, code: str) -> Application:
     if failed:
         raise WorkflowError(NEUTRAL)
     return application
+
+
+@transaction.atomic
+def reissue(application, *, user) -> ClaimTicket:
+    """A new 认领码 (lost receipt, or blocked after failures), issued by the county window."""
+    import secrets
+
+    from .intake import desk_for
+
+    desk_for(user, application.region)
+    ticket = ClaimTicket.objects.select_for_update().filter(application=application).first()
+    if ticket is None or ticket.claimed_at is not None:
+        raise WorkflowError("该申请没有待认领的认领码。")
+    ticket.code = f"{secrets.randbelow(10**8):08d}"
+    ticket.failed_attempts = 0
+    ticket.save(update_fields=["code", "failed_attempts"])
+    record_step(application, user, "claim_code_reissued", note="窗口重新出具认领码")
+    return ticket

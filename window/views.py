@@ -184,6 +184,9 @@ def act(request, reference, action):
                 application, user=request.user, extra=extra, message=request.POST.get("message", "")
             )
             done = f"已出具一次性告知（{len(notice.items)} 项）。"
+        elif action == "reissue":
+            claim.reissue(application, user=request.user)
+            done = "已重新出具认领码，请重新打印受理回执。"
         elif action == "refuse":
             acceptance.refuse(application, user=request.user, reason=request.POST.get("reason", ""))
             done = "已作出不予受理决定。"

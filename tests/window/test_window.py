@@ -276,3 +276,19 @@ def test_window_staff_see_only_their_county(desk, clerk, operator):
     assert not intake.window_applications(clerk).filter(pk=draft_online.pk).exists()
     assert not intake.window_applications(factories.make_user()).exists()
     assert DepartmentReview.objects.count() == 0
+
+
+def test_the_window_reissues_a_blocked_code(desk, clerk):
+    application = walk_in(desk, clerk)
+    me = online_twin()
+    for _ in range(ClaimTicket.MAX_ATTEMPTS):
+        with pytest.raises(WorkflowError):
+            claim.claim(me.user, application.reference, "x")
+    with pytest.raises(WorkflowError, match="不是该县（区）综合窗口"):
+        claim.reissue(application, user=me.user)
+    ticket = claim.reissue(application, user=clerk)
+    assert ticket.failed_attempts == 0
+    fresh = ClaimTicket.objects.get(pk=ticket.pk).code.plaintext
+    assert claim.claim(me.user, application.reference, fresh).applicant == me
+    with pytest.raises(WorkflowError, match="没有待认领"):
+        claim.reissue(application, user=clerk)
