@@ -89,7 +89,7 @@ def test_a_resident_without_an_account_is_served_at_the_window_to_the_rating(
     for n, name in enumerate(RESIDENT_MATERIALS):
         field = page.get_by_label(f"上传“{name}”")
         field.set_input_files(str(write_png(tmp_path, f"扫描件{n}.png", seed=700 + n)))
-        page.locator("form", has=field).get_by_role("button", name="上传").click()
+        page.locator("form", has=field).get_by_role("button", name="上传", exact=True).click()
         page.wait_for_load_state()
         assert f"已上传“{name}”" in page.locator(".messages").inner_text()
     click(page, "确认无误，提交预审")
@@ -147,6 +147,7 @@ def test_a_resident_without_an_account_is_served_at_the_window_to_the_rating(
     mine = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = mine.new_page()
     portal_login(page, server, online.user.username)
+    page.goto(server + "/my/")
     page.get_by_role("link", name="认领窗口代办的申请").click()
     page.get_by_label("申请编号").fill(reference)
     page.get_by_label("认领码").fill(code)
