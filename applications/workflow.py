@@ -92,7 +92,7 @@ _DECIDED = (DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED)
 def can_withdraw(application) -> bool:
     """撤回 is possible while the application is in review and no department has decided."""
     return (
-        application.state in IN_REVIEW
+        application.state in (*IN_REVIEW, State.AT_WINDOW)
         and not application.reviews.filter(status__in=_DECIDED).exists()
     )
 
@@ -283,7 +283,7 @@ def withdraw(application, *, user) -> Application:
     """撤回: back to draft while no department has decided."""
     application = lock(application)
     require_applicant_may_act(application)
-    if application.state not in IN_REVIEW:
+    if application.state not in (*IN_REVIEW, State.AT_WINDOW):
         raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能撤回。")
     if not can_withdraw(application):
         raise WorkflowError("已有部门作出审核结论，不能撤回。")

@@ -292,3 +292,11 @@ def test_the_window_reissues_a_blocked_code(desk, clerk):
     assert claim.claim(me.user, application.reference, fresh).applicant == me
     with pytest.raises(WorkflowError, match="没有待认领"):
         claim.reissue(application, user=clerk)
+
+
+def test_the_applicant_may_withdraw_while_at_the_window(operator, clerk):
+    application = submit(ready_joint_application(operator))
+    assert workflow.can_withdraw(application)
+    workflow.withdraw(application, user=operator.user)
+    assert application.state == State.DRAFT
+    assert not acceptance.queue(clerk).exists()
