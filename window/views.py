@@ -67,7 +67,10 @@ def new(request):
     """Find or create the applicant on the spot and open the joint application."""
     _staff_only(request)
     desks = intake.desks_of(request.user)
-    desk_obj = desks.filter(pk=request.POST.get("desk") or None).first() or desks.first()
+    chosen = request.POST.get("desk", "")
+    desk_obj = (desks.filter(pk=int(chosen)).first() if chosen.isdigit() else None) or (
+        desks.first()
+    )
     if request.method != "POST":
         return render(request, "window/new.html", _new_context(request, desk_obj))
     data = {name: request.POST.get(name, "") for name in APPLICANT_FIELDS}
@@ -151,7 +154,11 @@ def upload(request, reference, requirement_pk):
     """Scanned paper material, through the one upload path (applications.materials)."""
     _staff_only(request)
     application = intake.get_window_application(request.user, reference)
-    requirement = materials.requirement_for(application, requirement_pk)
+    try:
+        requirement = materials.requirement_for(application, requirement_pk)
+    except UploadRejected as exc:
+        messages.error(request, str(exc))
+        return redirect("window:detail", reference=reference)
     files = request.FILES.getlist("file")
     if not files:
         messages.error(request, "请选择要上传的扫描件。")
