@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from applications import materials, workflow
 from applications.forms import detail_form, save_detail
-from applications.models import State
+from applications.models import Channel, State
 from applications.uploads import UploadRejected
 from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
 from cms.storage import StorageUnavailable
@@ -25,6 +25,15 @@ APPLICANT_FIELDS = ("kind", "name", "id_number", "credit_code", "contact_name", 
 def _staff_only(request):
     if not intake.is_window_staff(request.user):
         raise Http404("综合窗口工作人员专用")
+
+
+ONLINE_ONLY = "网上申请由申请人本人修改和提交；窗口只能预审。"
+
+
+def _entered_here(application) -> None:
+    """Window staff edit, upload and submit only what was filed at the window."""
+    if application.channel != Channel.WINDOW:
+        raise workflow.WorkflowError(ONLINE_ONLY)
 
 
 def print_url(application, kind: str) -> str:
@@ -109,7 +118,7 @@ def _detail_context(request, application, form=None, problems=()):
         "applicant": application.applicant,
         "form": form if form is not None else detail_form(application),
         "checklist": materials.checklist(application),
-        "editable": application.is_editable,
+        "editable": application.is_editable and application.channel == Channel.WINDOW,
         "at_window": application.state == State.AT_WINDOW,
         "problems": list(problems),
         "notice": notice,
@@ -128,6 +137,7 @@ def detail(request, reference):
     application = intake.get_window_application(request.user, reference)
     if request.method == "POST":
         try:
+            _entered_here(application)
             obj, form = save_detail(application, request.POST, user=request.user)
         except workflow.WorkflowError as exc:
             return render(
@@ -155,8 +165,9 @@ def upload(request, reference, requirement_pk):
     _staff_only(request)
     application = intake.get_window_application(request.user, reference)
     try:
+        _entered_here(application)
         requirement = materials.requirement_for(application, requirement_pk)
-    except UploadRejected as exc:
+    except (UploadRejected, workflow.WorkflowError) as exc:
         messages.error(request, str(exc))
         return redirect("window:detail", reference=reference)
     files = request.FILES.getlist("file")
@@ -180,6 +191,7 @@ def act(request, reference, action):
     application = intake.get_window_application(request.user, reference)
     try:
         if action == "submit":
+            _entered_here(application)
             workflow.submit(application, user=request.user)
             done = "已提交至窗口预审。"
         elif action == "accept":

@@ -166,3 +166,15 @@ def test_reviewer_list_shows_the_window_and_connection_steps(client, clerk, oper
     html = client.get("/admin/review/").content.decode()
     assert "综合窗口预审：已受理" in html
     assert "现场踏勘：待确认" in html or "现场踏勘：办理中" in html
+
+
+def test_window_staff_do_not_edit_an_online_application(client, clerk, operator):
+    application = submit(ready_joint_application(operator, [POWER_ITEM]))
+    login(client, clerk)
+    client.post(reverse("window:act", args=[application.reference, "supplement"]), {"extra": "x"})
+    response = client.post(reverse("window:act", args=[application.reference, "submit"]))
+    assert response.status_code == 400
+    assert "网上申请由申请人本人修改和提交" in response.content.decode()
+    edit = client.post(reverse("window:detail", args=[application.reference]), {"address": "x"})
+    assert edit.status_code == 400
+    assert Application.objects.get(pk=application.pk).state == State.NEEDS_SUPPLEMENT
