@@ -12,7 +12,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from catalogue.models import ApplicationKind
 from cms.crypto import Secret, mask
 
-from .. import workflow
+from .. import extensions, workflow
 from ..access import (
     reviewer_departments,
 )
@@ -158,6 +158,9 @@ class ApplicationReviewView(ReviewPageMixin, TemplateView):
                 "items": application.items.select_related("department"),
                 "reviews": reviews,
                 "my_reviews": my_reviews,
+                # 综合窗口预审 and 装表接电 (issue 15), from the apps that run them.
+                "steps": extensions.steps(application),
+                "extra_links": extensions.portal_links(self.request.user, application),
                 "facts": detail_facts(detail),
                 "detail": detail,
                 "checklist": rows,

@@ -166,6 +166,9 @@ def test_reviewer_list_shows_the_window_and_connection_steps(client, clerk, oper
     html = client.get("/admin/review/").content.decode()
     assert "综合窗口预审：已受理" in html
     assert "现场踏勘：待确认" in html or "现场踏勘：办理中" in html
+    page = client.get(f"/admin/review/{application.reference}/").content.decode()
+    assert "窗口预审与装表接电" in page and "申请渠道" in page
+    assert reverse("connection:page", args=[application.reference]) in page
 
 
 def test_window_staff_do_not_edit_an_online_application(client, clerk, operator):
