@@ -11,8 +11,8 @@ class ApplicationsConfig(AppConfig):
         from cms.exports import install
         from workdays.coverage import register_deadline_source
 
+        from .deadlines import FlaggedDeadlines
         from .registration import AccountReview
-        from .workflow import FlaggedDeadlines
 
         install()  # CSV exports of the admin (review list, reports) neutralise formulas
         register_deadline_source(FlaggedDeadlines)  # workdays warns about / recomputes these

@@ -29,12 +29,22 @@ def private_storage():
 
 class State(models.TextChoices):
     DRAFT = "draft", "草稿"
+    AT_WINDOW = "at_window", "窗口预审"
     SUBMITTED = "submitted", "已提交"
     UNDER_REVIEW = "under_review", "审核中"
     NEEDS_SUPPLEMENT = "needs_supplement", "待补正"
     RESUBMITTED = "resubmitted", "已补正"
     APPROVED = "approved", "已通过"
     REJECTED = "rejected", "未通过"
+    CONNECTING = "connecting", "装表接电中"
+    NOT_ACCEPTED = "not_accepted", "不予受理"
+
+
+class Channel(models.TextChoices):
+    """How the application came in: online, or entered by 综合窗口 staff for the applicant."""
+
+    ONLINE = "online", "网上"
+    WINDOW = "window", "窗口"
 
 
 class Application(models.Model):
@@ -55,6 +65,20 @@ class Application(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
+    channel = models.CharField(
+        "申请渠道", max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="窗口代办时录入申请的工作人员。",
+    )
+    window_due_date = models.DateField("窗口受理期限", null=True, blank=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "办事申请"
@@ -101,7 +125,7 @@ class Application(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in (State.APPROVED, State.REJECTED)
+        return self.state in (State.APPROVED, State.REJECTED, State.NOT_ACCEPTED)
 
     @property
     def detail(self):
@@ -274,6 +298,19 @@ class Event(models.Model):
         "documents_ready": "文书已出具",
         "document_handed_over": "文书窗口领取",
         "document_posted": "文书邮寄",
+        "accepted": "窗口受理",
+        "window_supplement_requested": "窗口一次性告知补正",
+        "not_accepted": "不予受理",
+        "claimed": "申请人网上认领",
+        "claim_code_reissued": "重新出具认领码",
+        "survey_confirmed": "确认现场踏勘",
+        "survey_moved": "改约现场踏勘",
+        "property_confirmed": "住建确认场地信息",
+        "surveyed": "完成现场踏勘",
+        "plan_offered": "出具供电方案（合同）",
+        "plan_signed": "签署供电方案（合同）",
+        "construction_started": "开始施工",
+        "connected": "装表接电完成",
     }
     # Staff reads: the reviewers' audit trail, not part of the applicant's history.
     STAFF_READS = ("viewed", "downloaded", "previewed", "exported")

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from catalogue.models import ApplicationKind
+from catalogue.models import ApplicationKind, ServiceItem
 from interconnect.models import ChargeOrder
 
 from .materials import checklist_problems
@@ -302,3 +302,9 @@ CHECKS = {
     ApplicationKind.OPERATION_SUBSIDY: operation_subsidy,
     ApplicationKind.JOINT_INSTALLATION: joint_installation,
 }
+
+
+def eligible_items(applicant, kind):
+    """The live service items of this kind the applicant's type may apply for."""
+    items = ServiceItem.objects.filter(kind=kind, live=True).select_related("department")
+    return [item for item in items if item.allows(applicant.kind)]

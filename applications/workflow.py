@@ -6,18 +6,29 @@ parallel, each with its own working-day deadline; the application's state follow
 from its reviews. Every step writes an Event (history and audit trail).
 """
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
+from accounts.models import Applicant
 from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
 from interconnect import credentials as interconnect_credentials
+from workdays.calendar import deadline_for
 
 from . import hooks
-from .access import can_review
+from .access import can_review, reviewer_departments
+from .deadlines import deadline_fields
 from .files import discard_objects, object_names
-from .models import Application, Attachment, DepartmentReview, Event, State, SupplementNotice
-from .rules import find_station, problems_for_submission
+from .models import (
+    Application,
+    Attachment,
+    Channel,
+    DepartmentReview,
+    Event,
+    State,
+    SupplementNotice,
+)
+from .rules import eligible_items, find_station, problems_for_submission
 
 # The states in which departments are reviewing (the applicant waits).
 IN_REVIEW = (State.SUBMITTED, State.UNDER_REVIEW, State.RESUBMITTED)
@@ -63,8 +74,6 @@ INACTIVE_MESSAGE = "账号尚未通过审核或已被锁定，暂不能办理业
 def require_applicant_may_act(application) -> None:
     """Every change an applicant makes checks the account state afresh: only an active
     account acts, and a pending one only on its own 账号注册 application."""
-    from accounts.models import Applicant
-
     status = (
         Applicant.objects.filter(pk=application.applicant_id)
         .values_list("status", flat=True)
@@ -92,7 +101,7 @@ _DECIDED = (DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED)
 def can_withdraw(application) -> bool:
     """撤回 is possible while the application is in review and no department has decided."""
     return (
-        application.state in IN_REVIEW
+        application.state in (*IN_REVIEW, State.AT_WINDOW)
         and not application.reviews.filter(status__in=_DECIDED).exists()
     )
 
@@ -165,11 +174,6 @@ def require_dossier_station_free(application) -> None:
 # --- Creating ---------------------------------------------------------------------
 
 
-def eligible_items(applicant, kind):
-    items = ServiceItem.objects.filter(kind=kind, live=True).select_related("department")
-    return [item for item in items if item.allows(applicant.kind)]
-
-
 def choose_items(applicant, kind, item_codes=None) -> list[ServiceItem]:
     """The service items an application of this kind covers, checked for eligibility."""
     eligible = eligible_items(applicant, kind)
@@ -200,7 +204,10 @@ def choose_items(applicant, kind, item_codes=None) -> list[ServiceItem]:
 
 
 @transaction.atomic
-def create_application(applicant, kind, *, user, item_codes=None, title="") -> Application:
+def create_application(
+    applicant, kind, *, user, item_codes=None, title="", channel=Channel.ONLINE
+) -> Application:
+    """`channel=Channel.WINDOW`: entered by 综合窗口 staff (`user`) for the applicant."""
     if kind != ApplicationKind.ACCOUNT and not applicant.is_active:
         raise WorkflowError(INACTIVE_MESSAGE)
     if (
@@ -212,7 +219,12 @@ def create_application(applicant, kind, *, user, item_codes=None, title="") -> A
         raise WorkflowError("已有一份运营商注册申请，请在原申请上修改或等待审核结果。")
     items = choose_items(applicant, kind, item_codes)
     application = Application.objects.create(
-        applicant=applicant, kind=kind, region=applicant.region, title=title
+        applicant=applicant,
+        kind=kind,
+        region=applicant.region,
+        title=title,
+        channel=channel,
+        entered_by=user if channel == Channel.WINDOW else None,
     )
     application.items.set(items)
     _event(application, user, "created")
@@ -232,16 +244,6 @@ def set_items(application, item_codes, *, user) -> None:
 # --- Submitting ---------------------------------------------------------------------
 
 
-def _deadline_fields(received_at, items):
-    from workdays.calendar import deadline_for
-
-    limits = [item.time_limit_days for item in items if item.time_limit_days is not None]
-    if not limits:
-        return {"due_date": None, "calendar_missing_year": None}
-    deadline = deadline_for(received_at, max(limits))
-    return {"due_date": deadline.due, "calendar_missing_year": deadline.uncovered_year}
-
-
 @transaction.atomic
 def submit(application, *, user) -> Application:
     application = lock(application)
@@ -251,32 +253,12 @@ def submit(application, *, user) -> Application:
     problems = problems_for_submission(application)
     if problems:
         raise WorkflowError(problems)
+    if lands_at_window(application):
+        return _to_window(application, user)
 
     now = timezone.now()
     resubmission = application.state == State.NEEDS_SUPPLEMENT
-    items = list(application.items.select_related("department"))
-    by_department = {}
-    for item in items:
-        by_department.setdefault(item.department, []).append(item)
-    for department, dept_items in by_department.items():
-        review = DepartmentReview.objects.filter(
-            application=application, department=department
-        ).first()
-        if review is None:
-            review = DepartmentReview.objects.create(
-                application=application,
-                department=department,
-                received_at=now,
-                **_deadline_fields(now, dept_items),
-            )
-        elif review.status == DepartmentReview.Status.NEEDS_SUPPLEMENT:
-            # The time limit starts again from the day the supplement arrives.
-            review.status = DepartmentReview.Status.PENDING
-            review.received_at = now
-            for name, value in _deadline_fields(now, dept_items).items():
-                setattr(review, name, value)
-            review.save()
-        review.items.set(dept_items)
+    _push_to_departments(application, now)
 
     if application.kind == ApplicationKind.STATION_DOSSIER:
         dossier = application.detail
@@ -293,12 +275,40 @@ def submit(application, *, user) -> Application:
     return application
 
 
+def _push_to_departments(application, now) -> None:
+    """One DepartmentReview per department of the chosen items, clocks starting `now`
+    (a review back from 补正 restarts its clock)."""
+    items = list(application.items.select_related("department"))
+    by_department = {}
+    for item in items:
+        by_department.setdefault(item.department, []).append(item)
+    for department, dept_items in by_department.items():
+        review = DepartmentReview.objects.filter(
+            application=application, department=department
+        ).first()
+        if review is None:
+            review = DepartmentReview.objects.create(
+                application=application,
+                department=department,
+                received_at=now,
+                **deadline_fields(now, dept_items),
+            )
+        elif review.status == DepartmentReview.Status.NEEDS_SUPPLEMENT:
+            # The time limit starts again from the day the supplement arrives.
+            review.status = DepartmentReview.Status.PENDING
+            review.received_at = now
+            for name, value in deadline_fields(now, dept_items).items():
+                setattr(review, name, value)
+            review.save()
+        review.items.set(dept_items)
+
+
 @transaction.atomic
 def withdraw(application, *, user) -> Application:
     """撤回: back to draft while no department has decided."""
     application = lock(application)
     require_applicant_may_act(application)
-    if application.state not in IN_REVIEW:
+    if application.state not in (*IN_REVIEW, State.AT_WINDOW):
         raise WorkflowError(f"申请当前状态为“{application.get_state_display()}”，不能撤回。")
     if not can_withdraw(application):
         raise WorkflowError("已有部门作出审核结论，不能撤回。")
@@ -333,36 +343,6 @@ def delete_application(application, *, user) -> None:
         transaction.on_commit(lambda: discard_objects(names))
 
 
-class FlaggedDeadlines:
-    """Review deadlines the calendar could not compute (registered with
-    workdays.coverage, which warns about them and recomputes them once a year is in)."""
-
-    OPEN = (DepartmentReview.Status.PENDING, DepartmentReview.Status.UNDER_REVIEW)
-
-    @classmethod
-    def flagged_counts(cls) -> dict[int, int]:
-        rows = (
-            DepartmentReview.objects.filter(
-                calendar_missing_year__isnull=False, status__in=cls.OPEN
-            )
-            .values("calendar_missing_year")
-            .annotate(n=Count("pk"))
-        )
-        return {row["calendar_missing_year"]: row["n"] for row in rows}
-
-    @staticmethod
-    def recompute(years=None) -> int:
-        reviews = DepartmentReview.objects.filter(calendar_missing_year__isnull=False)
-        if years is not None:
-            reviews = reviews.filter(calendar_missing_year__in=list(years))
-        computed = 0
-        for review in reviews.prefetch_related("items"):
-            fields = _deadline_fields(review.received_at, list(review.items.all()))
-            DepartmentReview.objects.filter(pk=review.pk).update(**fields)
-            computed += fields["due_date"] is not None
-        return computed
-
-
 # --- Reviewing ----------------------------------------------------------------------
 
 
@@ -372,8 +352,6 @@ def _require_reviewer(user, application, department=None):
 
 
 def _review_for(application, user, department=None) -> DepartmentReview:
-    from .access import reviewer_departments
-
     reviews = application.reviews.filter(department__in=reviewer_departments(user))
     if department is not None:
         reviews = reviews.filter(department=department)
@@ -543,7 +521,7 @@ def _recompute_state(application) -> None:
     if s.NEEDS_SUPPLEMENT in statuses:
         state = State.NEEDS_SUPPLEMENT
     elif statuses <= {s.APPROVED}:
-        state = State.APPROVED
+        state = State.CONNECTING if continues_after_approval(application) else State.APPROVED
     elif statuses <= {s.APPROVED, s.REJECTED}:
         state = State.REJECTED
     elif statuses & {s.UNDER_REVIEW, s.APPROVED, s.REJECTED}:
@@ -611,3 +589,128 @@ def _on_approved(application) -> None:
 # --- After completion ---------------------------------------------------------------
 
 # 好差评 (ratings and the follow-up of bad ones) live in notifications.ratings.
+
+
+# --- Hooks for the steps around the departments (issue 15) --------------------------
+# The apps above this one register predicates in their AppConfig.ready(): `window` makes
+# joint applications land at the 综合窗口 first, `connection` keeps an approved case open
+# for 装表接电. This module never imports them.
+
+ACCEPTANCE_GATES: list = []  # callables(application) -> bool: 预审 at the window first
+COMPLETION_STEPS: list = []  # callables(application) -> bool: 装表接电 after approval
+
+
+def lands_at_window(application) -> bool:
+    """A submission goes to the window while no department has received it yet (first
+    submission, or resubmission after the window's own 补正)."""
+    return any(gate(application) for gate in ACCEPTANCE_GATES) and not (
+        application.reviews.exists()
+    )
+
+
+def continues_after_approval(application) -> bool:
+    return any(step(application) for step in COMPLETION_STEPS)
+
+
+def _to_window(application, user) -> Application:
+    now = timezone.now()
+    resubmission = application.state == State.NEEDS_SUPPLEMENT
+    before = application.state
+    application.state = State.AT_WINDOW
+    application.submitted_at = now
+    days = getattr(settings, "WINDOW_ACCEPTANCE_DAYS", 0)
+    application.window_due_date = deadline_for(now, days).due
+    application.save(update_fields=["state", "submitted_at", "window_due_date", "updated_at"])
+    application.supplement_notices.filter(resolved_at__isnull=True).update(resolved_at=now)
+    _event(
+        application,
+        user,
+        "resubmitted" if resubmission else "submitted",
+        from_state=before,
+        note="已提交至综合窗口预审",
+    )
+    return application
+
+
+def _require_at_window(application) -> None:
+    if application.state != State.AT_WINDOW:
+        raise WorkflowError(
+            f"申请当前状态为“{application.get_state_display()}”，不在窗口预审环节。"
+        )
+
+
+@transaction.atomic
+def accept_at_window(application, *, user) -> Application:
+    """受理: pushed to every department in parallel; their clocks start now. The caller
+    (window.acceptance) has checked the window role."""
+    application = lock(application)
+    _require_at_window(application)
+    now = timezone.now()
+    _push_to_departments(application, now)
+    application.state = State.SUBMITTED
+    application.accepted_at = now
+    application.save(update_fields=["state", "accepted_at", "updated_at"])
+    _event(application, user, "accepted", from_state=State.AT_WINDOW)
+    return application
+
+
+@transaction.atomic
+def window_supplement(application, *, user, extra=(), message="") -> SupplementNotice:
+    """补正 at the window: one 一次性告知 listing everything missing."""
+    application = lock(application)
+    _require_at_window(application)
+    items = supplement_items(application, extra)
+    if not items:
+        raise WorkflowError("没有需要补正的内容：请填写需要申请人补正的事项。")
+    for item in items:
+        item["department"] = item["department"] or "综合窗口"
+    notice = SupplementNotice.objects.create(
+        application=application, created_by=user, items=items, message=message.strip()
+    )
+    application.state = State.NEEDS_SUPPLEMENT
+    application.save(update_fields=["state", "updated_at"])
+    _event(
+        application,
+        user,
+        "window_supplement_requested",
+        from_state=State.AT_WINDOW,
+        note=f"一次性告知 {len(items)} 项",
+    )
+    return notice
+
+
+@transaction.atomic
+def refuse_at_window(application, *, user, reason: str) -> Application:
+    """不予受理, with the reason the applicant is told."""
+    application = lock(application)
+    _require_at_window(application)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("不予受理时，请填写理由。")
+    application.state = State.NOT_ACCEPTED
+    application.decided_at = timezone.now()
+    application.save(update_fields=["state", "decided_at", "updated_at"])
+    _event(application, user, "not_accepted", from_state=State.AT_WINDOW, note=reason)
+    return application
+
+
+def record_step(application, user, action, *, note="", department=None) -> Event:
+    """An Event for a step that does not change the state (装表接电 milestones)."""
+    return _event(
+        application, user, action, note=note, department=department, from_state=application.state
+    )
+
+
+@transaction.atomic
+def complete_connection(application, *, user, note="") -> Application:
+    """装表接电 done: only now is the case 办结 (and the rating offered)."""
+    application = lock(application)
+    if application.state != State.CONNECTING:
+        raise WorkflowError(
+            f"申请当前状态为“{application.get_state_display()}”，不在装表接电环节。"
+        )
+    application.state = State.APPROVED
+    application.decided_at = timezone.now()
+    application.save(update_fields=["state", "decided_at", "updated_at"])
+    _event(application, user, "connected", from_state=State.CONNECTING, note=note)
+    return application

@@ -32,6 +32,8 @@ urlpatterns = [
         ),
     ),
     path("progress/", progress, name="progress"),
+    path("window/", include("window.urls")),
+    path("connection/", include("connection.urls")),
     path("policies/feed/rss/", PolicyRssFeed(), name="policy_feed_rss"),
     path("policies/feed/atom/", PolicyAtomFeed(), name="policy_feed_atom"),
     path("api/v1/", portal_api.urls),

@@ -23,6 +23,10 @@ EVENTS = {
     "rectification_opened": ("差评整改交办", "reviewer"),
     "rectification_replied": ("差评整改答复", "applicant"),
     "rectification_appealed": ("差评整改申诉", "reviewer"),
+    "window_accepted": ("窗口受理", "applicant"),
+    "window_not_accepted": ("窗口不予受理", "applicant"),
+    "survey_scheduled": ("现场踏勘时间确定", "applicant"),
+    "plan_offered": ("供电方案（合同）待签署", "applicant"),
 }
 EVENT_CHOICES = [(name, label) for name, (label, _) in EVENTS.items()]
 
@@ -38,8 +42,16 @@ ACTION_EVENTS = {
     "approved": "department_approved",
     "rejected": "department_rejected",
     "documents_ready": "documents_ready",
+    "accepted": "window_accepted",
+    "window_supplement_requested": "supplement_requested",
+    "not_accepted": "window_not_accepted",
+    "survey_confirmed": "survey_scheduled",
+    "survey_moved": "survey_scheduled",
+    "plan_offered": "plan_offered",
 }
 FINISHED_STATES = ("approved", "rejected")
+# Actions that can finish a case: a department's decision, or 装表接电 (issue 15).
+COMPLETING_ACTIONS = ("approved", "rejected", "connected")
 
 
 def events_for(event) -> list[str]:
@@ -53,7 +65,7 @@ def events_for(event) -> list[str]:
     names = []
     if event.action in ACTION_EVENTS:
         names.append(ACTION_EVENTS[event.action])
-    if completed and event.action in ("approved", "rejected"):
+    if completed and event.action in COMPLETING_ACTIONS:
         names.append("case_completed")
     return names
 
@@ -133,6 +145,30 @@ DEFAULT_TEMPLATES = {
         "{{ applicant }}：{{ department }}已就您对申请 {{ reference }} 的评价作出答复：\n"
         "{{ reply }}\n您可以认可答复，或在页面上申诉一次：{{ url }}" + _SIGN,
         "【充电设施门户】{{ department }}已答复您对申请{{ reference }}的评价，请登录查看。",
+    ),
+    "window_accepted": (
+        "申请 {{ reference }} 已由综合窗口受理",
+        "{{ applicant }}：您的申请 {{ reference }}（{{ kind }}）已由综合窗口受理，"
+        "并已同时推送各部门并联审批。当前状态：{{ state }}。详情：{{ url }}" + _SIGN,
+        "【充电设施门户】申请{{ reference }}已受理，各部门并联审批中。",
+    ),
+    "window_not_accepted": (
+        "申请 {{ reference }} 不予受理",
+        "{{ applicant }}：您的申请 {{ reference }}（{{ kind }}）经综合窗口预审，不予受理。\n"
+        "理由：{{ note }}\n如有疑问请联系窗口，我们将协助您完成后续办理。详情：{{ url }}" + _SIGN,
+        "【充电设施门户】申请{{ reference }}不予受理，请登录查看理由。",
+    ),
+    "survey_scheduled": (
+        "申请 {{ reference }}：现场踏勘时间已确定",
+        "{{ applicant }}：{{ department }}已确定您的申请 {{ reference }} 的{{ note }}。"
+        "请届时在现场等候。详情：{{ url }}" + _SIGN,
+        "【充电设施门户】申请{{ reference }}{{ note }}，请届时在场。",
+    ),
+    "plan_offered": (
+        "申请 {{ reference }}：请签署供电方案（合同）",
+        "{{ applicant }}：{{ department }}已出具申请 {{ reference }} 的供电方案（合同），"
+        "请登录确认签署：{{ url }}" + _SIGN,
+        "【充电设施门户】申请{{ reference }}的供电方案（合同）已出具，请登录签署。",
     ),
     "rectification_appealed": (
         "差评整改申诉：申请 {{ reference }}",

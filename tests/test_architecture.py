@@ -199,7 +199,7 @@ LAYERS = [
     {"accounts"},
     {"interconnect"},
     {"applications"},
-    {"archive", "notifications"},
+    {"archive", "notifications", "window", "connection"},
     {"subsidies", "documents"},
 ]
 LAYER_OF = {app: n for n, apps in enumerate(LAYERS) for app in apps}

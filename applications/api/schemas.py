@@ -116,8 +116,9 @@ class ApplicationSummaryOut(Schema):
     title: str = Field("", description="申请名称（由申请信息自动生成）。")
     state: str = Field(
         ...,
-        description="状态代码：draft 草稿、submitted 已提交、under_review 审核中、"
-        "needs_supplement 待补正、resubmitted 已补正、approved 已通过、rejected 未通过。",
+        description="状态代码：draft 草稿、at_window 窗口预审、submitted 已提交、"
+        "under_review 审核中、needs_supplement 待补正、resubmitted 已补正、"
+        "connecting 装表接电中、approved 已通过、rejected 未通过、not_accepted 不予受理。",
     )
     state_label: str = Field(..., description="状态名称。")
     editable: bool = Field(..., description="当前能否修改申请信息和材料（草稿或待补正）。")

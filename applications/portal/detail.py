@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from catalogue.models import ApplicationKind
 from catalogue.views import count_label
 
-from .. import access, hooks, materials, rules, workflow
+from .. import access, extensions, hooks, materials, rules, workflow
 from ..display import detail_rows, form_groups
 from ..forms import InvoiceLineForm, TechnicianForm, detail_form, save_detail
 from ..models import Event, State
@@ -34,8 +34,8 @@ LINKED_MATERIALS = {
 
 
 def _accept(requirement) -> str:
-    extensions = {"jpg": ".jpg,.jpeg", "png": ".png", "pdf": ".pdf"}
-    return ",".join(extensions.get(f, f".{f}") for f in requirement.format_list)
+    suffixes = {"jpg": ".jpg,.jpeg", "png": ".png", "pdf": ".pdf"}
+    return ",".join(suffixes.get(f, f".{f}") for f in requirement.format_list)
 
 
 def _checklist(application, upload_errors):
@@ -118,6 +118,7 @@ def render_detail(
     # Figures and gates registered by apps above this one (subsidies).
     context["summaries"] = hooks.summaries(application)
     context["subsidy_blocked"] = [p for s in context["summaries"] for p in s.get("blocked", [])]
+    context["extra_links"] = extensions.portal_links(request.user, application)
     response = render(request, "applications/detail.html", context)
     response["Cache-Control"] = "private, no-store"
     return response

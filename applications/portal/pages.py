@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from catalogue.models import ApplicantType, ApplicationKind
 from interconnect import health as interconnect_health
 
-from .. import access, workflow
+from .. import access, extensions, workflow
 from ..models import (
     DepartmentReview,
     State,
@@ -103,6 +103,7 @@ def dashboard(request):
             "state_choices": State.choices,
             "new_kinds": _new_kinds(applicant),
             "filtered": bool(kind or state),
+            "extra_links": extensions.portal_links(request.user),
         },
     )
 
@@ -208,6 +209,10 @@ def new_application(request, kind):
     kind = _kind_or_404(kind)
     applicant = current_applicant(request)
     if applicant is None:
+        # Window staff file for an applicant at the 综合窗口 intake (issue 15).
+        url = extensions.staff_filing_url(request.user, kind)
+        if url:
+            return redirect(url)
         raise Http404("工作人员账号不能办理申请")
     items = workflow.eligible_items(applicant, kind)
     problems = _creation_problems(applicant, kind, items)

@@ -11,7 +11,7 @@ from wagtail.log_actions import log
 
 from regions.choices import county_label
 
-from .. import hooks, workflow
+from .. import extensions, hooks, workflow
 from .base import review_queryset, url
 
 # --- 审核工作台 (list) ----------------------------------------------------------------
@@ -52,6 +52,7 @@ class ReviewIndexView(IndexView):
             ("overdue", "是否超期"),
             ("calendar_missing_year", "日历未覆盖年度"),
             ("state", "申请状态"),
+            ("steps", "办理环节"),
         ]
     )
     list_export = list(export_headings)
@@ -106,6 +107,12 @@ class ReviewIndexView(IndexView):
                 accessor="application.get_state_display",
                 sort_key="application__state",
             ),
+            # 综合窗口预审 and 装表接电 with their time limits (issue 15).
+            Column(
+                "steps",
+                label="办理环节",
+                accessor=lambda review: extensions.step_summary(review.application) or "—",
+            ),
         ]
 
     def order_queryset(self, queryset):
@@ -146,6 +153,7 @@ class ReviewIndexView(IndexView):
                 ("overdue", "已超期" if review.is_overdue(self.today) else ""),
                 ("calendar_missing_year", review.calendar_missing_year or ""),
                 ("state", application.get_state_display()),
+                ("steps", extensions.step_summary(application)),
                 *(
                     (key, values.get(application.pk, ""))
                     for key, values in getattr(self, "_hook_values", {}).items()

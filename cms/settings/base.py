@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "guides",
     "importer",
     "search",
+    "window",
+    "connection",
     "applications",
     "interconnect",
     "catalogue",
@@ -338,3 +340,8 @@ LOGGING = {
 # T/CEC 102 interconnection: AccessToken lifetime (seconds) and the largest accepted message.
 INTERCONNECT_TOKEN_TTL = int(os.environ.get("INTERCONNECT_TOKEN_TTL", "7200"))
 INTERCONNECT_MAX_BODY = 2 * 1024 * 1024
+
+# 综合窗口 预审 deadline in working days after submission; 0 = 即办件 (same working day).
+# 装表接电: 供电 confirms or moves the 现场踏勘 within this many working days of approval.
+WINDOW_ACCEPTANCE_DAYS = env_int("PORTAL_WINDOW_ACCEPTANCE_DAYS", 0)
+CONNECTION_SURVEY_CONFIRM_DAYS = env_int("PORTAL_CONNECTION_SURVEY_CONFIRM_DAYS", 1)

@@ -70,7 +70,7 @@ def test_removing_an_approved_departments_material_reopens_its_review(
     # 城管 has not seen the new file: the application is not approved yet.
     assert refreshed(application).state != State.APPROVED
     decide(application, user=reviewers["urban"], approve=True)
-    assert refreshed(application).state == State.APPROVED
+    assert refreshed(application).state == State.CONNECTING  # then 装表接电 (issue 15)
 
 
 def test_changing_the_shared_form_reopens_every_approved_department(urban_approved_power_asks):

@@ -383,9 +383,9 @@ def test_application_is_approved_when_every_department_approves(client, staff, j
 
     client.force_login(staff["urban"])
     response = client.post(page_url(joint) + "decide/", {"decision": "approve"}, follow=True)
-    assert any("已通过" in m for m in messages_of(response))
+    assert any("装表接电中" in m for m in messages_of(response))
     joint.refresh_from_db()
-    assert joint.state == State.APPROVED
+    assert joint.state == State.CONNECTING  # 办结 after 装表接电 (issue 15)
     assert ModelLogEntry.objects.filter(action="applications.approve").count() == 2
 
     # Decided: a second decision is refused with the reason.

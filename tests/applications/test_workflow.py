@@ -38,7 +38,6 @@ from applications.models import (
 from applications.uploads import UploadRejected
 from applications.workflow import (
     WorkflowError,
-    _deadline_fields,
     activate_applicant,
     decide,
     delete_application,
@@ -47,6 +46,9 @@ from applications.workflow import (
     set_items,
     start_review,
     withdraw,
+)
+from applications.workflow import (
+    deadline_fields as _deadline_fields,
 )
 from catalogue.models import ApplicantType, ApplicationKind, Department, MaterialRequirement
 from notifications.ratings import rate_online as rate
@@ -61,6 +63,7 @@ from .factories import (
     ROAD_ITEM,
     TRAFFIC_ITEM,
     attach,
+    connect_meter,
     county,
     credit_code,
     id_number,
@@ -462,15 +465,18 @@ def test_all_departments_approve_then_the_application_is_approved(submitted_join
     assert (review.opinion, review.reviewer) == ("准予许可", reviewers["urban"])
     assert review.decided_at is not None
     application = refreshed(application)
-    assert application.state == State.APPROVED
-    assert application.is_finished
-    assert application.decided_at is not None
+    # With 用电报装 chosen the case goes on to 装表接电 and is 办结 only after it (issue 15).
+    assert application.state == State.CONNECTING
+    assert not application.is_finished and application.decided_at is None
     with pytest.raises(WorkflowError) as refused:
         decide(application, user=reviewers["urban"], approve=False, opinion="改判")
     assert refused.value.message == "本部门审核状态为“通过”，不能再作结论。"
     approvals = application.events.filter(action="approved").order_by("pk")
     assert [e.department.code for e in approvals] == ["power", "urban"]
-    assert approvals.last().to_state == State.APPROVED
+    assert approvals.last().to_state == State.CONNECTING
+    application = connect_meter(application, reviewers["power"])
+    assert application.state == State.APPROVED and application.is_finished
+    assert application.decided_at is not None
 
 
 def test_one_rejection_rejects_once_every_department_has_decided(submitted_joint, reviewers):
@@ -566,6 +572,7 @@ def test_every_step_writes_an_event(submitted_joint, reviewers, operator):
     submit(application)
     decide(application, user=power, approve=True)
     decide(application, user=urban, approve=True)
+    connect_meter(application, power)
     rate(refreshed(application), user=operator.user, level=5)
 
     assert actions(application) == (
@@ -581,6 +588,12 @@ def test_every_step_writes_an_event(submitted_joint, reviewers, operator):
             "resubmitted",
             "approved",
             "approved",
+            "survey_confirmed",
+            "surveyed",
+            "plan_offered",
+            "plan_signed",
+            "construction_started",
+            "connected",
             "rated",
         ]
     )
@@ -591,7 +604,7 @@ def test_every_step_writes_an_event(submitted_joint, reviewers, operator):
     # 供电 approves while 城管 has not restarted its review; 城管's approval completes it.
     assert [e.to_state for e in events.filter(action="approved")] == [
         State.UNDER_REVIEW,
-        State.APPROVED,
+        State.CONNECTING,
     ]
 
 

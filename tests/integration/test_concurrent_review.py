@@ -79,4 +79,4 @@ def test_two_departments_approving_at_once_leave_the_application_approved(
     assert errors == []
     application.refresh_from_db()
     assert set(application.reviews.values_list("status", flat=True)) == {"approved"}
-    assert application.state == State.APPROVED
+    assert application.state == State.CONNECTING  # 办结 after 装表接电 (issue 15)

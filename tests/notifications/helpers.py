@@ -6,7 +6,13 @@ from django.utils import timezone
 
 from applications import workflow
 from applications.models import Application
-from tests.applications.factories import POWER_ITEM, ROAD_ITEM, ready_joint_application, submit
+from tests.applications.factories import (
+    POWER_ITEM,
+    ROAD_ITEM,
+    connect_meter,
+    ready_joint_application,
+    submit,
+)
 
 
 def aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
@@ -23,7 +29,10 @@ def finished_case(applicant, reviewers, items=(POWER_ITEM, ROAD_ITEM)) -> Applic
         workflow.decide(
             application, user=reviewers[review.department.code], approve=True, opinion="同意"
         )
-    return Application.objects.get(pk=application.pk)
+    application = Application.objects.get(pk=application.pk)
+    if application.state == "connecting":  # 办结 only after 装表接电 (issue 15)
+        application = connect_meter(application, reviewers["power"])
+    return application
 
 
 def inbox(user, event=None):

@@ -14,6 +14,7 @@ from notifications.models import Message, NotificationTemplate, Preference
 from notifications.reminders import send_review_digest, warn_account_locks
 from tests.applications.factories import (
     POWER_ITEM,
+    TRAFFIC_ITEM,
     attach,
     make_application,
     make_reviewer,
@@ -120,8 +121,8 @@ def test_preferences_choose_channels(
     mailbox, reviewers, settings, django_capture_on_commit_callbacks
 ):
     Preference.objects.create(user=mailbox.user, email=False, sms=True)
-    application = joint_case(mailbox, [POWER_ITEM])
-    workflow.decide(application, user=reviewers["power"], approve=True)
+    application = joint_case(mailbox, [TRAFFIC_ITEM])
+    workflow.decide(application, user=reviewers["police"], approve=True)
     # No e-mail (switched off) and no SMS (no transport configured): the inbox only.
     assert set(Message.objects.values_list("channel", flat=True)) == {"inbox"}
 
@@ -129,13 +130,13 @@ def test_preferences_choose_channels(
     from tests.notifications.transports import RecordingSms
 
     RecordingSms.sent.clear()
-    other = joint_case(mailbox, [POWER_ITEM])
+    other = joint_case(mailbox, [TRAFFIC_ITEM])
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.decide(other, user=reviewers["power"], approve=True)
+        workflow.decide(other, user=reviewers["police"], approve=True)
     sms = Message.objects.filter(channel="sms", application=other).exclude(event="documents_ready")
     assert {m.event for m in sms} == {"department_approved", "case_completed"}
     assert all(m.state == "sent" for m in sms)
-    assert (mailbox.mobile, f"【充电设施门户】申请{other.reference}已由供电审核通过。") in (
+    assert (mailbox.mobile, f"【充电设施门户】申请{other.reference}已由公安审核通过。") in (
         RecordingSms.sent
     )
 

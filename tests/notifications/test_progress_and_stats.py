@@ -12,7 +12,7 @@ from applications import workflow
 from applications.models import DepartmentReview
 from notifications import ratings, stats
 from notifications.stats_views import safe_cell
-from tests.applications.factories import PASSWORD, POWER_ITEM, make_user
+from tests.applications.factories import PASSWORD, POWER_ITEM, TRAFFIC_ITEM, make_user
 
 from .helpers import aware, inbox, joint_case
 
@@ -80,8 +80,8 @@ def test_rate_limit_per_client_and_per_reference(client, operator):
 
 
 def test_inbox_unread_count_and_mark_read(client, operator, reviewers):
-    application = joint_case(operator, [POWER_ITEM])
-    workflow.decide(application, user=reviewers["power"], approve=True)
+    application = joint_case(operator, [TRAFFIC_ITEM])
+    workflow.decide(application, user=reviewers["police"], approve=True)
     client.force_login(operator.user)
     html = client.get(reverse("portal:dashboard")).content.decode()
     # 部门审核通过, 办件办结 and two 文书已出具 (受理回执; 办结通知书 and 装表接电方案)
@@ -112,13 +112,13 @@ def test_preferences_page(client, operator):
 @pytest.fixture
 def figures(operator, reviewers):
     """Three cases on fixed dates: one on time, one late, one still open and overdue."""
-    on_time, late, open_case = (joint_case(operator, [POWER_ITEM]) for _ in range(3))
+    on_time, late, open_case = (joint_case(operator, [TRAFFIC_ITEM]) for _ in range(3))
     fixed = [
         (on_time, datetime.date(2026, 3, 2), datetime.date(2026, 3, 4), datetime.date(2026, 3, 3)),
         (late, datetime.date(2026, 3, 2), datetime.date(2026, 3, 6), datetime.date(2026, 3, 9)),
     ]
     for case, received, due, decided in fixed:
-        workflow.decide(case, user=reviewers["power"], approve=True)
+        workflow.decide(case, user=reviewers["police"], approve=True)
         DepartmentReview.objects.filter(application=case).update(
             received_at=aware(received), due_date=due, decided_at=aware(decided)
         )
@@ -140,10 +140,10 @@ def test_statistics_figures(figures):
     open_case = figures[2]
     data = stats.summary(datetime.date(2026, 4, 10))
     tables = {t.slug: t for t in data["tables"]}
-    assert tables["dept"].rows == [["供电", 3]]
+    assert tables["dept"].rows == [["公安", 3]]
     assert tables["state"].rows[0] == ["已通过", 2]
     # 3-02 → 3-03 is 1 working day, 3-02 → 3-09 is 5: average 3.0, one of two on time.
-    assert tables["dept-perf"].rows == [["供电", 2, 50.0, 3.0]]
+    assert tables["dept-perf"].rows == [["公安", 2, 50.0, 3.0]]
     assert tables["satisfaction"].rows[0] == ["非常满意", 1]
     assert tables["satisfaction"].rows[4] == ["非常不满意", 1]
     assert ["待整改", 1] in tables["rectification"].rows

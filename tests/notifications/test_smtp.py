@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 
 from applications import workflow
 from notifications.models import Message
-from tests.applications.factories import POWER_ITEM
+from tests.applications.factories import POWER_ITEM, TRAFFIC_ITEM
 
 from .helpers import joint_case
 
@@ -55,10 +55,10 @@ def test_decision_mail_goes_through_a_real_smtp_server(
     operator.user.email = "ops@example.com"
     operator.user.save()
 
-    application = joint_case(operator, [POWER_ITEM])
+    application = joint_case(operator, [TRAFFIC_ITEM])
     before = list(Message.objects.values_list("pk", flat=True))  # the 受理回执's documents_ready
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.decide(application, user=reviewers["power"], approve=True, opinion="同意接入")
+        workflow.decide(application, user=reviewers["police"], approve=True, opinion="同意接入")
 
     emails = Message.objects.filter(channel="email").exclude(pk__in=before)
     assert set(emails.values_list("state", flat=True)) == {"sent"}
@@ -67,7 +67,7 @@ def test_decision_mail_goes_through_a_real_smtp_server(
     assert envelope.rcpt_tos == ["ops@example.com"]
     assert envelope.mail_from == "noreply@portal.example.cn"
     parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-    assert parsed["Subject"] == f"申请 {application.reference}：供电审核通过"
+    assert parsed["Subject"] == f"申请 {application.reference}：公安审核通过"
     assert "同意接入" in parsed.get_content()
 
 

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "connection"
+
+urlpatterns = [
+    path("<str:reference>/", views.page, name="page"),
+    path("<str:reference>/<slug:action>/", views.act, name="act"),
+]
