@@ -30,18 +30,11 @@ from django.utils import timezone
 from applications.models import Attachment, InvoiceLine, private_storage
 
 from . import indexing
+from .comparison import _DATE_FIELDS, _DECIMAL_FIELDS, FIELD_LABELS, Mismatch, compare
 from .extract import MAX_PAGES, ExtractionError, extract
-from .fields import (
-    _DATE_FIELDS,
-    _DECIMAL_FIELDS,
-    FIELD_LABELS,
-    Mismatch,
-    compare,
-    parse_date,
-    parse_decimal,
-    recognise,
-)
+from .fields import recognise
 from .models import ArchiveEntry, indexed_invoice
+from .values import parse_date, parse_decimal
 
 logger = logging.getLogger(__name__)
 
