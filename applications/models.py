@@ -211,6 +211,8 @@ class DepartmentReview(models.Model):
                 fields=["application", "department"], name="one_review_per_department"
             )
         ]
+        # The overdue list and the reviewers' digest: open reviews by due date.
+        indexes = [models.Index(fields=["status", "due_date"], name="review_status_due")]
 
     def __str__(self):
         return f"{self.application.reference} · {self.department}"
