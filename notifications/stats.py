@@ -15,6 +15,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import Count, Sum
 
 from applications.models import Application, DepartmentReview, State
@@ -106,6 +107,8 @@ class WorkdayIndex:
         from workdays.calendar import CalendarNotCovered, _Calendar
 
         calendar = _Calendar()
+        self.lo, self.hi = lo, hi
+        self._by_text: dict[str, int | None] | None = None
         self.index: dict[datetime.date, int | None] = {}
         count = 0
         day = lo
@@ -122,6 +125,14 @@ class WorkdayIndex:
                 self.index[day] = None
             day += ONE_DAY
 
+    def ordinal(self, day) -> int | None:
+        """The index of a date, or of its ISO text (SQLite returns dates as text)."""
+        if isinstance(day, str):
+            if self._by_text is None:
+                self._by_text = {d.isoformat(): i for d, i in self.index.items()}
+            return self._by_text.get(day)
+        return self.index.get(day)
+
     def between(self, start, end) -> int | None:
         a, b = self.index.get(start), self.index.get(end)
         return None if a is None or b is None else b - a
@@ -136,7 +147,24 @@ def _covered_range():
     return datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 31)
 
 
-def _performance(group_field: str, measure: str, title: str, label: str, slug: str) -> Table:
+def _plain_rows(queryset):
+    """The rows of `queryset` as the driver returns them, without Django's per-value
+    converters (on SQLite, parsing thousands of dates costs more than the query)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def workday_index() -> WorkdayIndex | None:
+    """The working-day index of every covered year (None without any calendar year)."""
+    covered = _covered_range()
+    return WorkdayIndex(*covered) if covered is not None else None
+
+
+def _performance(
+    group_field: str, measure: str, title: str, label: str, slug: str, index=None
+) -> Table:
     """On-time rate and average working days of decided reviews, per group.
 
     A duration is index(decided) − index(received) on the working-day index, so the sum
@@ -151,20 +179,20 @@ def _performance(group_field: str, measure: str, title: str, label: str, slug: s
     }
     if not counts:
         return Table(title, headers, slug=slug)
-    covered = _covered_range()
+    index = index or workday_index()
     sums = defaultdict(lambda: [0, 0])  # Σ working-day index difference, reviews counted
-    if covered is not None:
-        within = decided.filter(received_day__gte=covered[0], day__lte=covered[1])
-        index = WorkdayIndex(*covered)
+    if index is not None:
+        within = decided.filter(received_day__gte=index.lo, day__lte=index.hi)
         for column, sign in (("day", 1), ("received_day", -1)):
-            for row in within.values(group_field, column).annotate(n=Sum("n")):
-                day_index = index.index.get(row[column])
+            grouped = within.values_list(group_field, column).annotate(n=Sum("n"))
+            for name, day, n in _plain_rows(grouped):
+                day_index = index.ordinal(day)
                 if day_index is None:
                     continue
-                entry = sums[row[group_field] or "—"]
-                entry[0] += sign * day_index * row["n"]
+                entry = sums[name or "—"]
+                entry[0] += sign * day_index * n
                 if sign == 1:
-                    entry[1] += row["n"]
+                    entry[1] += n
     return Table(title, headers, performance_rows(counts, sums), value_column=2, slug=slug)
 
 
@@ -183,15 +211,15 @@ def performance_rows(counts: dict, sums: dict) -> list[list]:
     return rows
 
 
-def department_performance() -> Table:
+def department_performance(index=None) -> Table:
     return _performance(
-        "department__name", "dept_perf", "各部门按时办结率与平均用时", "部门", "dept-perf"
+        "department__name", "dept_perf", "各部门按时办结率与平均用时", "部门", "dept-perf", index
     )
 
 
-def item_performance() -> Table:
+def item_performance(index=None) -> Table:
     return _performance(
-        "item__name", "item_perf", "各事项按时办结率与平均用时", "事项", "item-perf"
+        "item__name", "item_perf", "各事项按时办结率与平均用时", "事项", "item-perf", index
     )
 
 
@@ -274,6 +302,7 @@ def summary(today: datetime.date) -> dict:
     total, finished = summary_totals()
     bad = Rating.objects.filter(level__lte=Level.DISSATISFIED).count()
     overdue_count, overdue_table = overdue(today)
+    index = workday_index()
     return {
         "today": today,
         "total": total,
@@ -286,8 +315,8 @@ def summary(today: datetime.date) -> dict:
             by_department(),
             by_county(),
             by_state(),
-            department_performance(),
-            item_performance(),
+            department_performance(index),
+            item_performance(index),
             satisfaction(),
             rectification_status(today),
             monthly(today),
