@@ -238,17 +238,22 @@ class DailyFigure(models.Model):
     finished   day (decided)          cases with a decision time
     item       item                   (case, item) pairs
     review     department             department reviews of cases
-    dept_perf  department, day,       decided reviews; ``on_time`` those decided by
-               received_day           their due date (or without one)
-    item_perf  item, day,             the same per (review, item); a review without
-               received_day           items counts once with no item
+    open       day (due date)         open reviews (待审核/审核中) with a due date
+    dept_done  department, day        decided reviews, on their decided day;
+               (decided), other_year  ``on_time`` those decided by their due
+               (received)             date (or without one)
+    dept_recv  department, day        the same reviews on their received day
+               (received), other_year
+               (decided)
+    item_done, item, …                the same per (review, item); a review
+    item_recv                         without items counts once with no item
     ========== ====================== ==========================================
     """
 
     measure = models.CharField(max_length=12)
     key = models.CharField(max_length=80, unique=True)
     day = models.DateField(null=True)
-    received_day = models.DateField(null=True)
+    other_year = models.SmallIntegerField(null=True)
     region = models.ForeignKey(
         "regions.Region", on_delete=models.CASCADE, null=True, related_name="+"
     )

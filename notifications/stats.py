@@ -163,28 +163,38 @@ def workday_index() -> WorkdayIndex | None:
 
 
 def _performance(
-    group_field: str, measure: str, title: str, label: str, slug: str, index=None
+    group_field: str, prefix: str, title: str, label: str, slug: str, index=None
 ) -> Table:
     """On-time rate and average working days of decided reviews, per group.
 
     A duration is index(decided) − index(received) on the working-day index, so the sum
     per group is Σ index(decided) − Σ index(received): two small (group, day) sums over
-    the summary. Durations touching a year the calendar lacks are left out of the
-    average (they count for the on-time rate)."""
+    the summary (``<prefix>_done`` rows by decided day, ``<prefix>_recv`` by received
+    day; each row's other year says whether the review's other end is covered).
+    Durations touching a year the calendar lacks are left out of the average (they
+    count for the on-time rate)."""
     headers = [label, "办结数", "按时办结率（%）", "平均用时（工作日）"]
-    decided = DailyFigure.objects.filter(measure=measure)
+    done = DailyFigure.objects.filter(measure=f"{prefix}_done")
     counts = {
         row[group_field] or "—": row
-        for row in decided.values(group_field).annotate(n=Sum("n"), on_time=Sum("on_time"))
+        for row in done.values(group_field).annotate(n=Sum("n"), on_time=Sum("on_time"))
     }
     if not counts:
         return Table(title, headers, slug=slug)
     index = index or workday_index()
     sums = defaultdict(lambda: [0, 0])  # Σ working-day index difference, reviews counted
     if index is not None:
-        within = decided.filter(received_day__gte=index.lo, day__lte=index.hi)
-        for column, sign in (("day", 1), ("received_day", -1)):
-            grouped = within.values_list(group_field, column).annotate(n=Sum("n"))
+        sides = (
+            (done.filter(day__lte=index.hi, other_year__gte=index.lo.year), 1),
+            (
+                DailyFigure.objects.filter(
+                    measure=f"{prefix}_recv", day__gte=index.lo, other_year__lte=index.hi.year
+                ),
+                -1,
+            ),
+        )
+        for rows, sign in sides:
+            grouped = rows.values_list(group_field, "day").annotate(n=Sum("n"))
             for name, day, n in _plain_rows(grouped):
                 day_index = index.ordinal(day)
                 if day_index is None:
@@ -213,22 +223,30 @@ def performance_rows(counts: dict, sums: dict) -> list[list]:
 
 def department_performance(index=None) -> Table:
     return _performance(
-        "department__name", "dept_perf", "各部门按时办结率与平均用时", "部门", "dept-perf", index
+        "department__name", "dept", "各部门按时办结率与平均用时", "部门", "dept-perf", index
     )
 
 
 def item_performance(index=None) -> Table:
     return _performance(
-        "item__name", "item_perf", "各事项按时办结率与平均用时", "事项", "item-perf", index
+        "item__name", "item", "各事项按时办结率与平均用时", "事项", "item-perf", index
     )
 
 
+def overdue_count(today: datetime.date) -> int:
+    """Open reviews of cases past their due date, from the summary."""
+    rows = DailyFigure.objects.filter(measure="open", day__lt=today)
+    return rows.aggregate(n=Sum("n"))["n"] or 0
+
+
 def overdue(today: datetime.date) -> tuple[int, Table]:
+    """The count from the summary; the first rows read through the partial index on
+    open reviews' due dates (``review_open_due``)."""
     open_reviews = reviews().filter(
         status__in=[DepartmentReview.Status.PENDING, DepartmentReview.Status.UNDER_REVIEW],
         due_date__lt=today,
     )
-    total = open_reviews.count()
+    total = overdue_count(today)
     rows = open_reviews.select_related("application", "department", "application__region").order_by(
         "due_date", "pk"
     )[:OVERDUE_LIST_LIMIT]

@@ -192,6 +192,16 @@ def differences(today: datetime.date) -> list[str]:
     for mine, raw in zip(summary, tables(today), strict=True):
         if mine.rows != raw.rows:
             found.append(f"{raw.title}：汇总 {mine.rows[:5]}… ≠ 明细 {raw.rows[:5]}…")
+    raw_overdue = (
+        reviews()
+        .filter(
+            status__in=[DepartmentReview.Status.PENDING, DepartmentReview.Status.UNDER_REVIEW],
+            due_date__lt=today,
+        )
+        .count()
+    )
+    if stats.overdue_count(today) != raw_overdue:
+        found.append(f"超期未办结：汇总 {stats.overdue_count(today)} ≠ 明细 {raw_overdue}")
     summary_totals = stats.summary_totals()
     if summary_totals != totals():
         found.append(f"办件总数/办结数：汇总 {summary_totals} ≠ 明细 {totals()}")

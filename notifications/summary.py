@@ -31,6 +31,7 @@ from catalogue.models import ApplicationKind
 from .models import DailyFigure, FigureContribution
 
 DECIDED = (DepartmentReview.Status.APPROVED, DepartmentReview.Status.REJECTED)
+OPEN = (DepartmentReview.Status.PENDING, DepartmentReview.Status.UNDER_REVIEW)
 BATCH = 2000
 
 
@@ -67,6 +68,11 @@ def contribution(application, item_ids, reviews) -> dict[str, Cell]:
     cells: dict[str, Cell] = {}
     if not counted(application):
         return cells
+    for review, _items in reviews:
+        if review.status in OPEN and review.due_date is not None:
+            _add(
+                cells, f"open|{_iso(review.due_date)}", {"measure": "open", "day": review.due_date}
+            )
     region = application.region_id
     _add(cells, f"county|{region}", {"measure": "county", "region_id": region})
     _add(cells, f"state|{application.state}", {"measure": "state", "state": application.state})
@@ -83,23 +89,30 @@ def contribution(application, item_ids, reviews) -> dict[str, Cell]:
         if review.status not in DECIDED or review.decided_at is None:
             continue
         received, decided = _day(review.received_at), _day(review.decided_at)
-        days = {"day": decided, "received_day": received}
         on_time = int(review.due_date is None or decided <= review.due_date)
-        span = f"{_iso(received)}|{_iso(decided)}"
-        _add(
-            cells,
-            f"dept_perf|{dept}|{span}",
-            {"measure": "dept_perf", "department_id": dept, **days},
-            on_time,
-        )
-        for item_id in review_items or [None]:
-            _add(
-                cells,
-                f"item_perf|{item_id or ''}|{span}",
-                {"measure": "item_perf", "item_id": item_id, **days},
-                on_time,
-            )
+        for prefix, group, value in [("dept", "department_id", dept)] + [
+            ("item", "item_id", item_id) for item_id in (review_items or [None])
+        ]:
+            _decision(cells, prefix, {group: value}, received, decided, on_time)
     return cells
+
+
+def _decision(cells, prefix, group: dict, received, decided, on_time) -> None:
+    """A decided review, seen from each end: counted on its decided day with the
+    received year, and on its received day with the decided year (durations are sums
+    of day ordinals; the years say whether both ends lie in the covered calendar)."""
+    value = next(iter(group.values())) or ""
+    _add(
+        cells,
+        f"{prefix}_done|{value}|{_iso(decided)}|{received.year}",
+        {"measure": f"{prefix}_done", "day": decided, "other_year": received.year, **group},
+        on_time,
+    )
+    _add(
+        cells,
+        f"{prefix}_recv|{value}|{_iso(received)}|{decided.year}",
+        {"measure": f"{prefix}_recv", "day": received, "other_year": decided.year, **group},
+    )
 
 
 def _load(applications) -> dict[int, dict[str, Cell]]:
