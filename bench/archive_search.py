@@ -706,6 +706,7 @@ class Archive:
                 Station(
                     owner_id=application.applicant_id,
                     name=f"{application.owner.county_name}充电站{application.reference}",
+                    station_id=application.reference[-20:],  # unique per owner
                     region=application.owner.county,
                     pile_count=rng.randrange(2, 40),
                 )
