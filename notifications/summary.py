@@ -162,7 +162,8 @@ def refresh(application_id: int) -> None:
         dn, dt = cell.n - before[0], cell.on_time - before[1]
         if dn or dt:
             _bump(key, cell, dn, dt)
-    if application is None:
+    if application is None or not new:
+        stored.delete()  # drafts (and accounts) contribute nothing: no row to keep
         return
     cells = {key: [c.n, c.on_time] for key, c in new.items()}
     FigureContribution.objects.update_or_create(

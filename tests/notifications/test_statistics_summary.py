@@ -12,7 +12,7 @@ from applications import workflow
 from applications.models import Application, DepartmentReview
 from catalogue.models import ServiceItem
 from notifications import ratings, stats, stats_raw, summary
-from notifications.models import DailyFigure, Level, Rating, Rectification
+from notifications.models import DailyFigure, FigureContribution, Level, Rating, Rectification
 from regions.models import Region
 from tests.applications.factories import POWER_ITEM, ROAD_ITEM
 
@@ -40,6 +40,7 @@ def test_workflow_events_keep_the_summary_equal_to_the_raw_figures(operator, rev
     workflow.withdraw(withdrawn, user=operator.user)
 
     assert stats_raw.differences(TODAY) == []
+    assert not FigureContribution.objects.filter(application=withdrawn).exists()
     rows = table_rows()
     assert stats.summary_totals() == (4, 2)  # the withdrawn draft is no case
     assert rows["dept"] == [["供电", 3], ["城管", 3]]
