@@ -235,6 +235,14 @@ class DepartmentReview(models.Model):
                 fields=["application", "department"], name="one_review_per_department"
             )
         ]
+        # The overdue list (统计分析) and the reviewers' digest: open reviews by due date.
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(status__in=["pending", "under_review"]),
+                name="review_open_due",
+            )
+        ]
 
     def __str__(self):
         return f"{self.application.reference} · {self.department}"

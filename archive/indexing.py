@@ -6,8 +6,8 @@ the search side:
 
 * with OpenSearch configured (``WAGTAILSEARCH_BACKENDS["default"]`` has ``URLS``), the
   entry's document is written to the archive index (:mod:`archive.documents`);
-* on the embedded default the database engine reads ArchiveEntry rows directly, so
-  there is nothing to do.
+* always, the database engine's search table (:mod:`archive.search.table`) is
+  rewritten for the entry (it is also written when an entry row is saved).
 
 * :func:`entry_changed` -- an entry's text, fields or status changed (extraction
   finished), or something it is filtered by changed (its application's state, and
@@ -63,6 +63,9 @@ def _call(action, what: str, entry_id) -> None:
 
 def entry_changed(entry) -> None:
     """(Re)index one ArchiveEntry."""
+    from .search import table
+
+    table.store([entry.pk])
     _call(lambda: documents.index_entry(entry), "indexed", entry.pk)
 
 
@@ -94,6 +97,9 @@ def attachment_changed(attachment_id: int) -> None:
 def applicant_changed(applicant_id: int) -> None:
     """Re-index the entries of an applicant (name, credit code or region changed):
     their own imported entries and those of their applications."""
-    _entries_changed(
-        Q(applicant_id=applicant_id) | Q(attachment__application__applicant_id=applicant_id)
-    )
+    from .models import ArchiveEntry
+    from .search import table
+
+    theirs = Q(applicant_id=applicant_id) | Q(attachment__application__applicant_id=applicant_id)
+    table.store(ArchiveEntry.objects.filter(theirs).values_list("pk", flat=True))
+    _entries_changed(theirs)

@@ -107,3 +107,21 @@ def indexed_invoice(fields) -> dict[str, str]:
         "invoice_code": str(fields.get("invoice_code") or "")[:32],
         "invoice_number": str(fields.get("invoice_number") or "")[:32],
     }
+
+
+class SearchText(models.Model):
+    """The database engine's search table: one row of index terms per entry (its file
+    name, applicant name and text, laid out as search/text.py describes), matched by
+    SQLite FTS5 (the ``archive_search_fts`` table, kept in step by triggers) or a
+    PostgreSQL GIN index on ``to_tsvector('simple', terms)``. Written by
+    :mod:`archive.search.table`; see there."""
+
+    entry = models.OneToOneField(
+        ArchiveEntry, on_delete=models.CASCADE, primary_key=True, related_name="search_text"
+    )
+    terms = models.TextField(blank=True)
+    # The text had more terms than the table keeps: its tail is searched by scanning.
+    truncated = models.BooleanField(default=False, db_index=True)
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.terms[:40]}"

@@ -32,18 +32,11 @@ from applications.models import Attachment, InvoiceLine, private_storage
 from cms.chinese import date_text
 
 from . import indexing
+from .comparison import DATE_FIELDS, DECIMAL_FIELDS, FIELD_LABELS, Mismatch, compare
 from .extract import MAX_PAGES, ExtractionError, extract
-from .fields import (
-    DATE_FIELDS,
-    DECIMAL_FIELDS,
-    FIELD_LABELS,
-    Mismatch,
-    compare,
-    parse_date,
-    parse_decimal,
-    recognise,
-)
+from .fields import recognise
 from .models import ArchiveEntry, indexed_invoice
+from .values import parse_date, parse_decimal
 
 logger = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@
 * a deleted entry (directly, or with its attachment or application) leaves the index
   when the deletion commits, and the stored object of an imported entry is removed
   then too;
+* a saved entry's row in the database engine's search table is rewritten at once;
 * what the index filters and shows by is refreshed when it changes and the change
   commits: an application's state (and with it the reviewing departments), the
   invoice lines that name an invoice file, an applicant's name, credit code or region.
@@ -53,6 +54,14 @@ def attachment_saved(sender, instance, created, raw=False, **kwargs):
     enqueue_extraction(create_entry_for_attachment(instance))
 
 
+def entry_saved(sender, instance, raw=False, **kwargs):
+    """The database engine's search row, in the saving transaction."""
+    if not raw:
+        from .search import table
+
+        table.store([instance.pk])
+
+
 def entry_deleted(sender, instance, **kwargs):
     _after_commit(indexing.entry_deleted, instance.pk)
     if instance.attachment_id or not instance.file.name:
@@ -85,6 +94,7 @@ def applicant_saved(sender, instance, created, raw=False, update_fields=None, **
 
 def connect() -> None:
     post_save.connect(attachment_saved, sender=Attachment, dispatch_uid="archive_attachment_saved")
+    post_save.connect(entry_saved, sender=ArchiveEntry, dispatch_uid="archive_entry_saved")
     post_delete.connect(entry_deleted, sender=ArchiveEntry, dispatch_uid="archive_entry_deleted")
     post_save.connect(
         application_saved, sender=Application, dispatch_uid="archive_application_saved"

@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = "通知与好差评"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals, summary  # noqa: F401

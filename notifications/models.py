@@ -220,3 +220,69 @@ class Rectification(models.Model):
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.state == self.State.OPEN and self.due_date is not None and today > self.due_date
+
+
+class DailyFigure(models.Model):
+    """One cell of the statistics summary (统计汇总): a count per measure and key.
+
+    Maintained by :mod:`notifications.summary` from the workflow events and rebuilt by
+    ``manage.py rebuild_statistics``. ``key`` identifies the cell (measure and every
+    dimension), the typed columns are what the statistics page groups by:
+
+    ========== ====================== ==========================================
+    measure    dimensions             n counts
+    ========== ====================== ==========================================
+    county     region                 cases
+    state      state                  cases
+    intake     day (submitted)        cases
+    finished   day (decided)          cases with a decision time
+    item       item                   (case, item) pairs
+    review     department             department reviews of cases
+    open       day (due date)         open reviews (待审核/审核中) with a due date
+    dept_done  department, day        decided reviews, on their decided day;
+               (decided), other_year  ``on_time`` those decided by their due
+               (received)             date (or without one)
+    dept_recv  department, day        the same reviews on their received day
+               (received), other_year
+               (decided)
+    item_done, item, …                the same per (review, item); a review
+    item_recv                         without items counts once with no item
+    ========== ====================== ==========================================
+    """
+
+    measure = models.CharField(max_length=12)
+    key = models.CharField(max_length=80, unique=True)
+    day = models.DateField(null=True)
+    other_year = models.SmallIntegerField(null=True)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    state = models.CharField(max_length=20, blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    item = models.ForeignKey(
+        "catalogue.ServiceItem", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    n = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "统计汇总"
+        indexes = [models.Index(fields=["measure", "day"], name="dailyfigure_measure_day")]
+
+    def __str__(self):
+        return f"{self.key}: {self.n}"
+
+
+class FigureContribution(models.Model):
+    """What one case currently adds to the summary ({key: [n, on_time]}), so the next
+    event can subtract it before adding the new contribution."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    cells = models.JSONField(default=dict)
+
+    def __str__(self):
+        return f"{self.application_id}: {len(self.cells)}"

@@ -1,9 +1,10 @@
 """The database engine of the archive search (SQLite or PostgreSQL, no OpenSearch).
 
-Words are tested with substring and regular-expression lookups on the entry's text,
-file name and applicant name: a Han chunk as a substring (so its characters must be
-adjacent, 目标准 is not 目标 + 标准), a chunk with letters or digits with whole-run
-boundaries at its ends, so a code never matches inside a longer code.
+Words are matched in the search table (:mod:`.table`: SQLite FTS5 or a PostgreSQL GIN
+index over the terms of search/text.py), so a Han chunk matches only where its
+characters stand together (目标准 is not 目标 + 标准) and a code only as a whole run.
+Rows whose text was too long to index whole are also tested with substring and
+regular-expression lookups on the entry's text, file name and applicant name.
 
 The relevance score is one flat sum (a + b + c …), never a nested expression per
 term, so long queries neither exhaust Python's recursion limit nor SQLite's parser
@@ -32,6 +33,7 @@ from applications.models import Application, InvoiceLine, State
 
 from .. import documents
 from ..models import ArchiveEntry
+from . import table
 from ._query import CODE_PREFIX_MIN, FACETS, SHA_PREFIX_MIN, Scope, Word, sorted_counts
 
 NAME_WEIGHT = 3
@@ -169,9 +171,12 @@ def _code_clauses(word: Word) -> list[tuple[Q, int]]:
 
 
 def _word_q(word: Word) -> Q:
-    q = Q()
+    """The word's chunks in the search table (:mod:`.table`); for the rare rows whose
+    text was too long to index whole, also by scanning the raw text."""
+    scanned = Q(search_text__truncated=True)
     for part in word.parts:
-        q &= _part_in(part, TEXT_FIELDS)
+        scanned &= _part_in(part, TEXT_FIELDS)
+    q = Q(pk__in=table.matching(word.groups)) | scanned
     if word.code:
         for clause, _weight in _code_clauses(word):
             q |= clause

@@ -31,7 +31,7 @@ from applications.models import (
     State,
 )
 from archive.duplicates import duplicate_flags_for, duplicates_for_application
-from archive.models import ArchiveEntry
+from archive.models import ArchiveEntry, SearchText
 from archive.search import (
     MAX_QUERY_CHARS,
     MAX_WORDS,
@@ -40,6 +40,7 @@ from archive.search import (
     parse_query,
 )
 from catalogue.models import ApplicantType, ApplicationKind, Department, MaterialRequirement
+from search.text import index_terms
 from tests.applications import factories
 
 pytestmark = pytest.mark.django_db
@@ -503,7 +504,7 @@ def test_archive_search_command_json(data):
 def test_archive_reindex_on_the_embedded_default(db):
     out = io.StringIO()
     call_command("archive_reindex", stdout=out)
-    assert "数据库" in out.getvalue() and "无需重建" in out.getvalue()
+    assert "数据库检索表已重建" in out.getvalue()
 
 
 def test_admin_search_page_for_a_superuser(client, data):
@@ -638,8 +639,15 @@ def test_indexing_hooks_are_no_ops_without_opensearch(
 
     for name in ("index_entry", "delete_entry", "available", "mark_unreachable"):
         monkeypatch.setattr(documents, name, must_not_run)
+    entry = data.entries.licence_a
+    SearchText.objects.filter(entry=entry).delete()
+    with caplog.at_level("WARNING", logger="archive.indexing"):
+        assert indexing.entry_changed(entry) is None  # only the database search table
+    assert (
+        SearchText.objects.get(entry=entry).terms.split()[:2]
+        == index_terms(entry.original_name)[:2]
+    )
     with caplog.at_level("WARNING", logger="archive.indexing"), django_assert_num_queries(0):
-        assert indexing.entry_changed(data.entries.licence_a) is None
         assert indexing.entry_deleted(data.entries.licence_a.pk) is None
         assert indexing.application_changed(data.a1) is None
         assert indexing.attachment_changed(data.entries.licence_a.attachment_id) is None

@@ -234,3 +234,11 @@ def database_data(settings):
 def test_database_engine_on_postgresql(database_data, check):
     assert connection.vendor == "postgresql"
     check(database_data, "database")
+
+
+def test_database_engine_on_postgresql_equals_a_substring_scan(database_data, capsys):
+    from tests.archive.test_search_oracle import add_traps, check_oracle
+
+    assert connection.vendor == "postgresql"
+    add_traps()
+    check_oracle(database_data.users.root, capsys, "database (PostgreSQL)")
