@@ -1,4 +1,5 @@
-"""Extension points for apps above `applications` in the layering (e.g. `subsidies`).
+"""Extension points for apps above `applications` in the layering (subsidies, window,
+connection, documents).
 
 Those apps register callables in their AppConfig.ready(); applications calls them and
 never imports the apps. Each list is called in registration order.
@@ -12,6 +13,17 @@ never imports the apps. Each list is called in registration order.
   the review page and the API (each dict has a "title" and a "template" to include).
 - EXPORT_COLUMNS: (key, heading, fn(application ids) -> {application id: value}); extra
   columns of the reviewers' list export.
+
+Around the departments (window, connection):
+- ACCEPTANCE_GATES: fn(application) -> bool; a true answer sends a submission to the
+  综合窗口 for 预审 before any department receives it.
+- COMPLETION_STEPS: fn(application) -> bool; a true answer keeps an approved case open
+  for 装表接电 instead of completing it.
+- STEP_PROVIDERS: fn(application) -> [{"name", "status", "due_date", "done_at"}], the
+  steps before and after the departments, on the progress page and the reviewer list.
+- PORTAL_LINKS: fn(user, application | None) -> [(label, url)], links on the portal's
+  dashboard (application None) or an application's page.
+- STAFF_FILING: fn(user, kind) -> url | None, where staff file on an applicant's behalf.
 """
 
 DETAIL_CHECKS = []
@@ -36,3 +48,47 @@ def submitted(application) -> None:
 
 def summaries(application) -> list[dict]:
     return [s for s in (fn(application) for fn in SUMMARIES) if s]
+
+
+ACCEPTANCE_GATES: list = []
+COMPLETION_STEPS: list = []
+
+
+def register(registry: list, fn) -> None:
+    """Add `fn` once (AppConfig.ready may run twice in tests)."""
+    if fn not in registry:
+        registry.append(fn)
+
+
+STEP_PROVIDERS: list = []
+PORTAL_LINKS: list = []
+
+
+def steps(application) -> list[dict]:
+    return [row for provider in STEP_PROVIDERS for row in provider(application)]
+
+
+def step_summary(application) -> str:
+    """One line for a list: '综合窗口预审：已受理；现场踏勘：办理中（2026-06-12前）'."""
+    parts = []
+    for row in steps(application):
+        due = f"（{row['due_date']:%Y-%m-%d}前）" if row.get("due_date") else ""
+        parts.append(f"{row['name']}：{row['status']}{due if row['status'] != '已完成' else ''}")
+    return "；".join(parts)
+
+
+def portal_links(user, application=None) -> list[tuple[str, str]]:
+    return [link for provider in PORTAL_LINKS for link in provider(user, application)]
+
+
+# callables(user, kind) -> url | None: where staff file on an applicant's behalf (the
+# 综合窗口 intake); the portal sends window staff there instead of refusing them.
+STAFF_FILING: list = []
+
+
+def staff_filing_url(user, kind) -> str | None:
+    for provider in STAFF_FILING:
+        url = provider(user, kind)
+        if url:
+            return url
+    return None

@@ -21,6 +21,8 @@ from cms.crypto import EncryptedTextField
 from interconnect.models import Station
 from regions.models import Region
 
+from .history import ACTION_LABELS
+
 
 def private_storage():
     """Uploaded material never lives in the public MEDIA folder."""
@@ -282,44 +284,7 @@ class SupplementNotice(models.Model):
 class Event(models.Model):
     """History and audit trail: every state change, decision, download and view."""
 
-    LABELS = {
-        "created": "创建申请",
-        "items_changed": "修改办理事项",
-        "uploaded": "上传材料",
-        "deferred_material_supplied": "补交容缺材料",
-        "attachment_removed": "删除材料",
-        "submitted": "提交申请",
-        "resubmitted": "补正后重新提交",
-        "withdrawn": "撤回申请",
-        "review_started": "开始审核",
-        "material_accepted": "材料审核合格",
-        "material_rejected": "材料审核不合格",
-        "supplement_requested": "一次性告知补正",
-        "approved": "审核通过",
-        "rejected": "审核不通过",
-        "rated": "满意度评价",
-        "downloaded": "下载材料",
-        "previewed": "预览材料",
-        "review_reopened": "重新审核",
-        "viewed": "查看申请",
-        "exported": "导出",
-        "documents_ready": "文书已出具",
-        "document_handed_over": "文书窗口领取",
-        "document_posted": "文书邮寄",
-        "accepted": "窗口受理",
-        "window_supplement_requested": "窗口一次性告知补正",
-        "not_accepted": "不予受理",
-        "claimed": "申请人网上认领",
-        "claim_code_reissued": "重新出具认领码",
-        "survey_confirmed": "确认现场踏勘",
-        "survey_moved": "改约现场踏勘",
-        "property_confirmed": "住建确认场地信息",
-        "surveyed": "完成现场踏勘",
-        "plan_offered": "出具供电方案（合同）",
-        "plan_signed": "签署供电方案（合同）",
-        "construction_started": "开始施工",
-        "connected": "装表接电完成",
-    }
+    LABELS = ACTION_LABELS  # applications.history; apps above add theirs
     # Staff reads: the reviewers' audit trail, not part of the applicant's history.
     STAFF_READS = ("viewed", "downloaded", "previewed", "exported")
 

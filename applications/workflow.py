@@ -596,20 +596,17 @@ def _on_approved(application) -> None:
 # joint applications land at the 综合窗口 first, `connection` keeps an approved case open
 # for 装表接电. This module never imports them.
 
-ACCEPTANCE_GATES: list = []  # callables(application) -> bool: 预审 at the window first
-COMPLETION_STEPS: list = []  # callables(application) -> bool: 装表接电 after approval
-
 
 def lands_at_window(application) -> bool:
     """A submission goes to the window while no department has received it yet (first
     submission, or resubmission after the window's own 补正)."""
-    return any(gate(application) for gate in ACCEPTANCE_GATES) and not (
+    return any(gate(application) for gate in hooks.ACCEPTANCE_GATES) and not (
         application.reviews.exists()
     )
 
 
 def continues_after_approval(application) -> bool:
-    return any(step(application) for step in COMPLETION_STEPS)
+    return any(step(application) for step in hooks.COMPLETION_STEPS)
 
 
 def _to_window(application, user) -> Application:

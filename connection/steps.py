@@ -274,7 +274,7 @@ def progress_steps(application) -> list[dict]:
 
 
 def portal_links(user, application=None) -> list[tuple[str, str]]:
-    """Registered in applications.extensions: the 装表接电 page from the application page."""
+    """Registered in applications.hooks: the 装表接电 page from the application page."""
     from django.urls import reverse
 
     if application is None or application.state not in (State.CONNECTING, State.APPROVED):

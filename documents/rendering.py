@@ -57,12 +57,22 @@ def render_html(kind: DocumentKind, application, issued: Issued, *, web=False) -
     return render_to_string(kind.template, context)
 
 
-def render_pdf(kind: DocumentKind, application, issued: Issued) -> bytes:
-    # Imported here: pango is a system library (ops/pdf); the rest of the site runs without.
+def load_weasyprint():
+    """WeasyPrint's HTML class, imported on first use: pango is a system library
+    (ops/pdf) and the rest of the site runs without it. Importing WeasyPrint turns on
+    Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which would let truncated
+    uploads pass `applications.uploads`; it is switched back off here (our documents
+    embed only the QR code we draw ourselves)."""
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return HTML
+
+
+def render_pdf(kind: DocumentKind, application, issued: Issued) -> bytes:
     html = render_html(kind, application, issued)
-    return HTML(string=html, base_url=settings.WAGTAILADMIN_BASE_URL).write_pdf()
+    return load_weasyprint()(string=html, base_url=settings.WAGTAILADMIN_BASE_URL).write_pdf()
 
 
 def pdf_filename(application, issued: Issued) -> str:

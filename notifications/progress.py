@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 from accounts.models import normalise_credit_code
-from applications import extensions
+from applications import hooks
 from applications.models import Application, DepartmentReview, State
 
 WINDOW_SECONDS = 600
@@ -117,7 +117,7 @@ def progress(request):
             "application": application,
             "applicant": masked_name(application.applicant.name),
             "departments": _departments(application),
-            "steps": extensions.steps(application),  # 窗口预审, 装表接电
+            "steps": hooks.steps(application),  # 窗口预审, 装表接电
             "documents": [doc for lister in DOCUMENT_LISTERS for doc in lister(application)],
         }
     )

@@ -55,9 +55,9 @@ def test_a_negative_number_of_days_is_a_programming_error():
 
 
 def test_widening_the_loaded_range_reads_only_the_new_days(django_assert_num_queries):
-    from workdays.calendar import _Calendar
+    from workdays.calendar import Calendar
 
-    calendar = _Calendar()
+    calendar = Calendar()
     with django_assert_num_queries(1):
         calendar.load(D(2026, 10, 2), D(2026, 10, 9))
     with django_assert_num_queries(1):  # only 20 September .. 1 October

@@ -1,23 +1,21 @@
 from django.apps import AppConfig
 
+WINDOW_LABELS = {"claimed": "申请人网上认领", "claim_code_reissued": "重新出具认领码"}
+
 
 class WindowConfig(AppConfig):
     name = "window"
     verbose_name = "综合窗口"
 
     def ready(self):
-        from applications import extensions, workflow
+        from applications import hooks
+        from applications.history import register_labels
 
         from .acceptance import needs_window_acceptance, progress_steps
         from .intake import portal_links, staff_filing_url
 
-        if needs_window_acceptance not in workflow.ACCEPTANCE_GATES:
-            workflow.ACCEPTANCE_GATES.append(needs_window_acceptance)
-        if progress_steps not in extensions.STEP_PROVIDERS:
-            extensions.STEP_PROVIDERS.append(progress_steps)
-        for registry, hook in (
-            (extensions.PORTAL_LINKS, portal_links),
-            (extensions.STAFF_FILING, staff_filing_url),
-        ):
-            if hook not in registry:
-                registry.append(hook)
+        hooks.register(hooks.ACCEPTANCE_GATES, needs_window_acceptance)
+        hooks.register(hooks.STEP_PROVIDERS, progress_steps)
+        hooks.register(hooks.PORTAL_LINKS, portal_links)
+        hooks.register(hooks.STAFF_FILING, staff_filing_url)
+        register_labels(WINDOW_LABELS)

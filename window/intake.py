@@ -173,7 +173,7 @@ def open_application(desk, applicant, item_codes, *, staff) -> Application:
 
 
 def portal_links(user, application=None) -> list[tuple[str, str]]:
-    """Registered in applications.extensions: the desk for staff, the claim for applicants."""
+    """Registered in applications.hooks: the desk for staff, the claim for applicants."""
     from django.urls import reverse
 
     if application is not None:

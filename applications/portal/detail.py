@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from catalogue.models import ApplicationKind
 from catalogue.views import count_label
 
-from .. import access, extensions, hooks, materials, rules, workflow
+from .. import access, hooks, materials, rules, workflow
 from ..display import detail_rows, form_groups
 from ..forms import InvoiceLineForm, TechnicianForm, detail_form, save_detail
 from ..models import Event, State
@@ -118,7 +118,7 @@ def render_detail(
     # Figures and gates registered by apps above this one (subsidies).
     context["summaries"] = hooks.summaries(application)
     context["subsidy_blocked"] = [p for s in context["summaries"] for p in s.get("blocked", [])]
-    context["extra_links"] = extensions.portal_links(request.user, application)
+    context["extra_links"] = hooks.portal_links(request.user, application)
     response = render(request, "applications/detail.html", context)
     response["Cache-Control"] = "private, no-store"
     return response

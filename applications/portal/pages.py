@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from catalogue.models import ApplicantType, ApplicationKind
 from interconnect import health as interconnect_health
 
-from .. import access, extensions, workflow
+from .. import access, hooks, workflow
 from ..models import (
     DepartmentReview,
     State,
@@ -103,7 +103,7 @@ def dashboard(request):
             "state_choices": State.choices,
             "new_kinds": _new_kinds(applicant),
             "filtered": bool(kind or state),
-            "extra_links": extensions.portal_links(request.user),
+            "extra_links": hooks.portal_links(request.user),
         },
     )
 
@@ -210,7 +210,7 @@ def new_application(request, kind):
     applicant = current_applicant(request)
     if applicant is None:
         # Window staff file for an applicant at the 综合窗口 intake (issue 15).
-        url = extensions.staff_filing_url(request.user, kind)
+        url = hooks.staff_filing_url(request.user, kind)
         if url:
             return redirect(url)
         raise Http404("工作人员账号不能办理申请")

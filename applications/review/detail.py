@@ -11,7 +11,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from catalogue.models import ApplicationKind
 
-from .. import extensions, hooks, workflow
+from .. import hooks, workflow
 from ..access import (
     reviewer_departments,
 )
@@ -93,8 +93,8 @@ class ApplicationReviewView(ReviewPageMixin, TemplateView):
                 "reviews": reviews,
                 "my_reviews": my_reviews,
                 # 综合窗口预审 and 装表接电 (issue 15), from the apps that run them.
-                "steps": extensions.steps(application),
-                "extra_links": extensions.portal_links(self.request.user, application),
+                "steps": hooks.steps(application),
+                "extra_links": hooks.portal_links(self.request.user, application),
                 "facts": detail_facts(detail),
                 "detail": detail,
                 "checklist": checklist_rows(application, my_reviews),

@@ -11,7 +11,7 @@ from wagtail.log_actions import log
 
 from regions.choices import county_label
 
-from .. import extensions, hooks, workflow
+from .. import hooks, workflow
 from .base import review_queryset, url
 
 # --- 审核工作台 (list) ----------------------------------------------------------------
@@ -111,7 +111,7 @@ class ReviewIndexView(IndexView):
             Column(
                 "steps",
                 label="办理环节",
-                accessor=lambda review: extensions.step_summary(review.application) or "—",
+                accessor=lambda review: hooks.step_summary(review.application) or "—",
             ),
         ]
 
@@ -153,7 +153,7 @@ class ReviewIndexView(IndexView):
                 ("overdue", "已超期" if review.is_overdue(self.today) else ""),
                 ("calendar_missing_year", review.calendar_missing_year or ""),
                 ("state", application.get_state_display()),
-                ("steps", extensions.step_summary(application)),
+                ("steps", hooks.step_summary(application)),
                 *(
                     (key, values.get(application.pk, ""))
                     for key, values in getattr(self, "_hook_values", {}).items()

@@ -86,7 +86,9 @@ R = DepartmentReview.Status
 
 
 def actions(application) -> list[str]:
-    return list(application.events.order_by("at", "pk").values_list("action", flat=True))
+    """The workflow's own history: the documents app's 文书 events are left out."""
+    events = application.events.exclude(action__startswith="document")
+    return list(events.order_by("at", "pk").values_list("action", flat=True))
 
 
 def attachment_for(application, code) -> Attachment:

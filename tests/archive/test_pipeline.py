@@ -29,7 +29,7 @@ from applications.workflow import delete_application
 from archive import extract as extract_module
 from archive import indexing, pipeline
 from archive.mismatches import mismatch_panel_context
-from archive.models import ArchiveEntry
+from archive.models import ArchiveEntry, SearchText
 from archive.tasks import extract_entry
 from catalogue.models import ApplicationKind, Department
 from tests.applications import factories
@@ -167,8 +167,15 @@ def test_upload_costs_one_insert_and_enqueues_nothing_before_commit(
     upload = factories.upload(factories.png_bytes(), "执照.png", "image/png")
     with CaptureQueriesContext(connection) as captured:
         attachment = add_attachment(application, requirement, upload, user=licensed.user)
-    archive_queries = [q["sql"] for q in captured if "archive_archiveentry" in q["sql"]]
-    assert len(archive_queries) == 1 and archive_queries[0].startswith("INSERT")
+    writes = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
+        and q["sql"].split('"')[1:2] == ["archive_archiveentry"]
+    ]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")  # the entry, written once
+    # ... with its row of the database engine's search table in the same transaction
+    assert SearchText.objects.filter(entry=attachment.archive_entry).exists()
     assert attachment.archive_entry.status == ArchiveEntry.Status.PENDING
     assert queue == []  # the test transaction never commits
 

@@ -15,13 +15,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from applications.models import StationDossier
 from interconnect.models import ChargeOrder, Construction, Station, StationType
-from tests.applications.factories import XINYANG_COUNTY, make_applicant
+from tests.applications.factories import XINYANG_COUNTY, ensure_reference_data, make_applicant
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -41,6 +42,7 @@ def _latest():
 
 @pytest.fixture
 def applicant():
+    ensure_reference_data()  # a transactional test earlier in the run may have flushed it
     return make_applicant()  # accounts is the same before and after the move
 
 
@@ -53,6 +55,9 @@ def legacy_state(applicant):
         yield _migrate(BEFORE).loader.project_state(BEFORE).apps
     finally:
         _migrate(latest)
+        # Migrating back and forth re-creates content types under new ids; the cached
+        # ones would make the next test's page creation fail validation.
+        ContentType.objects.clear_cache()
 
 
 def _legacy_rows(old_apps, applicant):
