@@ -18,19 +18,6 @@ def reviewer_departments(user):
     return user.review_departments.all()
 
 
-# Staff of the 「高效办成一件事」综合窗口 are the members of this department (issue 15).
-WINDOW_DEPARTMENT = "window"
-
-
-def is_window_staff(user) -> bool:
-    """综合窗口 staff: they hand printed documents over and record postings."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.review_departments.filter(code=WINDOW_DEPARTMENT).exists())
-    )
-
-
 def is_reviewer(user) -> bool:
     return (
         user.is_authenticated

@@ -1,12 +1,12 @@
 """Who may open a case's documents: its applicant, the reviewers of its departments and
-the 综合窗口 staff (catalogue.reviewers); anybody else gets a 404, as for every other
+the staff of the 综合窗口 of its county (window.intake); anybody else gets a 404, as for every other
 piece of an application."""
 
 from django.http import Http404
 
 from applications.access import can_review
 from applications.models import Application, State
-from catalogue.reviewers import is_window_staff
+from window.intake import serves
 
 
 def is_own(user, application) -> bool:
@@ -18,9 +18,10 @@ def is_staff_for(user, application) -> bool:
     """Staff who may see (and hand over) the case's documents."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if application.state == State.DRAFT and not is_window_staff(user):
+    at_window = serves(user, application)
+    if application.state == State.DRAFT and not at_window:
         return False
-    return is_window_staff(user) or can_review(user, application)
+    return at_window or can_review(user, application)
 
 
 def get_document_application(user, reference: str) -> Application:

@@ -7,6 +7,8 @@ numbers are printed masked.
 from applications.models import JointInstallation
 from catalogue.models import ApplicantType
 from cms.crypto import mask
+from connection.models import Connection
+from window.facts import receipt_facts, rejection_facts
 
 # The four boxes of 联合报装事项 on 附件3, and which service items tick each.
 JOINT_BOXES = (
@@ -102,6 +104,7 @@ def acceptance_receipt(application, issued) -> dict:
             for a in attachments
         ],
         "contact": _contact(application),
+        "window": receipt_facts(application) if application.window_due_date else None,
     }
 
 
@@ -118,6 +121,8 @@ def supplement_notice(application, issued) -> dict:
 
 
 def decision(application, issued) -> dict:
+    if "review" not in issued.extra:  # the 综合窗口's 不予受理
+        return {**_applicant_facts(application), "refusal": rejection_facts(application)}
     review = issued.extra["review"]
     return {
         **_applicant_facts(application),
@@ -133,6 +138,7 @@ def power_plan(application, issued) -> dict:
     return {
         **_applicant_facts(application),
         "joint": joint,
+        "plan": Connection.objects.filter(application=application).first(),
         "review": review,
         "power_items": list(review.items.order_by("sort_order", "pk")),
         "contact": _contact(application),

@@ -13,11 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from applications import workflow
 from applications.models import Application, DepartmentReview, State
 from catalogue.models import ApplicationKind, Department
+from connection.models import Connection
 
 WINDOW_ISSUER = "“高效办成一件事”综合窗口"
 POWER_DEPARTMENT = "power"
+WINDOW_KEY = "window"  # the 综合窗口's 不予受理, beside the departments' codes
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,13 @@ def _application_form_why(application):
 
 
 def _acceptance_receipt(application):
-    # Until the 综合窗口's 受理 step exists, a submitted case counts as received.
     if not _is_case(application) or application.submitted_at is None:
         return []
+    if application.window_due_date is not None:  # went through the 综合窗口's 预审
+        if application.accepted_at is None:
+            return []  # waiting at the window, sent back for 补正, or 不予受理
+        return [Issued("acceptance_receipt", "", "受理回执", application.accepted_at)]
+    # A county without a staffed window: the departments received it at submission.
     if application.state == State.DRAFT:
         return []
     return [Issued("acceptance_receipt", "", "受理回执", application.submitted_at)]
@@ -108,6 +115,10 @@ def _acceptance_receipt(application):
 def _acceptance_why(application):
     if not _is_case(application):
         return "账号注册申请没有受理回执。"
+    if application.state == State.NOT_ACCEPTED:
+        return "综合窗口已决定不予受理，没有受理回执，请查看不予受理告知书。"
+    if application.window_due_date is not None and application.accepted_at is None:
+        return "申请尚未经综合窗口受理，还没有受理回执。"
     return "申请尚未提交受理，还没有受理回执。"
 
 
@@ -144,8 +155,14 @@ def _decisions(application):
     ]
 
 
+def _window_refusal(application):
+    if application.state != State.NOT_ACCEPTED:
+        return []
+    return [Issued("rejection_notice", WINDOW_KEY, "不予受理告知书", application.decided_at, None)]
+
+
 def _rejections(application):
-    return [
+    return _window_refusal(application) + [
         Issued(
             "rejection_notice",
             review.department.code,
@@ -159,14 +176,21 @@ def _rejections(application):
 
 
 def _power_plan(application):
+    """Once 供电 has offered its 供电方案（合同） in 装表接电 (connection); a case approved
+    before that step existed has it from the 供电 approval."""
     if application.kind != ApplicationKind.JOINT_INSTALLATION or _joint(application) is None:
+        return []
+    plan = Connection.objects.filter(application=application).first()
+    if workflow.continues_after_approval(application) and (
+        plan is None or plan.plan_offered_at is None
+    ):
         return []
     return [
         Issued(
             "power_plan",
             "",
             "装表接电方案（合同）",
-            issued.issued_at,
+            plan.plan_offered_at if plan is not None else issued.issued_at,
             issued.department,
             issued.extra,
         )
@@ -178,6 +202,8 @@ def _power_plan(application):
 def _power_plan_why(application):
     if application.kind != ApplicationKind.JOINT_INSTALLATION:
         return "只有“充电桩报装一件事”申请有装表接电方案。"
+    if application.state == State.CONNECTING:
+        return "供电公司尚未出具供电方案（合同），还没有装表接电方案。"
     return "供电部门尚未审核通过，还没有装表接电方案。"
 
 

@@ -10,9 +10,19 @@ from applications.models import Event
 
 from .delivery import sync
 
-# Steps after which a case may have a new document. The 窗口's 受理 and 装表接电 steps add
-# their actions here.
-ISSUING_ACTIONS = {"submitted", "resubmitted", "supplement_requested", "approved", "rejected"}
+# Steps after which a case may have a new document: the departments' steps, the 综合窗口's
+# 受理 / 补正 / 不予受理, and 供电's 供电方案（合同） in 装表接电.
+ISSUING_ACTIONS = {
+    "submitted",
+    "resubmitted",
+    "supplement_requested",
+    "approved",
+    "rejected",
+    "accepted",
+    "window_supplement_requested",
+    "not_accepted",
+    "plan_offered",
+}
 
 
 @receiver(post_save, sender=Event, dispatch_uid="documents.issue_documents")

@@ -4,6 +4,7 @@ a window hand-over or a posting."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -11,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from applications.access import reviewer_departments
 from applications.workflow import WorkflowError, record_view
-from catalogue.reviewers import is_reviewer, is_window_staff
+from catalogue.reviewers import is_reviewer
+from window.intake import desks_of
 
 from . import delivery as deliveries
 from .access import get_document_application, is_own, is_staff_for
@@ -150,7 +152,8 @@ def record_delivery(request, reference, pk):
 @login_required
 def pending(request):
     """Staff's list of documents waiting for a window hand-over or a posting."""
-    if not (is_window_staff(request.user) or is_reviewer(request.user)):
+    desks = desks_of(request.user)
+    if not (desks.exists() or is_reviewer(request.user)):
         return render(
             request,
             "documents/unavailable.html",
@@ -160,8 +163,9 @@ def pending(request):
     rows = DocumentDelivery.objects.filter(
         method__in=(Method.WINDOW, Method.POST), handed_over_at__isnull=True, posted_at__isnull=True
     ).select_related("application", "department")
-    if not is_window_staff(request.user):
+    if not request.user.is_superuser:  # their county's window, their departments' cases
         rows = rows.filter(
-            application__reviews__department__in=reviewer_departments(request.user)
+            Q(application__region__in=desks.values("region"))
+            | Q(application__reviews__department__in=reviewer_departments(request.user))
         ).distinct()
     return render(request, "documents/pending.html", {"rows": rows.order_by("available_at")[:500]})

@@ -4,7 +4,8 @@ from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from catalogue.reviewers import is_reviewer, is_window_staff
+from catalogue.reviewers import is_reviewer
+from window.intake import is_window_staff
 
 
 class DeliveryMenuItem(MenuItem):

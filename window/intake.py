@@ -37,6 +37,11 @@ def is_window_staff(user) -> bool:
     return desks_of(user).exists()
 
 
+def serves(user, application) -> bool:
+    """Staff of the 综合窗口 of the case's county (they print and hand over its documents)."""
+    return desks_of(user).filter(region_id=application.region_id).exists()
+
+
 def desk_for(user, region) -> WindowDesk:
     desk = desks_of(user).filter(region=region).first()
     if desk is None:

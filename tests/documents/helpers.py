@@ -7,7 +7,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from applications import workflow
-from applications.models import Application
+from applications.models import Application, State
 from tests.applications.factories import (
     POWER_ITEM,
     ROAD_ITEM,
@@ -45,7 +45,16 @@ def pdf_fonts(data: bytes) -> set[tuple[str, bool]]:
 
 
 def joint_case(applicant, items=(POWER_ITEM, ROAD_ITEM), **detail) -> Application:
-    return submit(ready_joint_application(applicant, list(items), **detail))
+    """Submitted and with the departments: where the county's 综合窗口 is staffed, its
+    clerk accepts it first."""
+    application = submit(ready_joint_application(applicant, list(items), **detail))
+    if application.state == State.AT_WINDOW:
+        from window.models import WindowDesk
+
+        clerk = WindowDesk.objects.get(region=application.region).members.first()
+        workflow.accept_at_window(application, user=clerk)
+        application = Application.objects.get(pk=application.pk)
+    return application
 
 
 def decide_all(application, reviewers, approve=True, opinion="同意") -> Application:
@@ -56,4 +65,16 @@ def decide_all(application, reviewers, approve=True, opinion="同意") -> Applic
             approve=approve,
             opinion=opinion,
         )
+    return Application.objects.get(pk=application.pk)
+
+
+def offer_power_plan(
+    application, power_reviewer, text="低压接入，计量装置装于车位旁"
+) -> Application:
+    """装表接电 up to 供电's 供电方案（合同）: the survey confirmed and done, the plan offered."""
+    from connection import steps
+
+    steps.confirm_survey(application, user=power_reviewer)
+    steps.record_survey(application, user=power_reviewer)
+    steps.offer_plan(application, user=power_reviewer, text=text, capacity_kva="160")
     return Application.objects.get(pk=application.pk)

@@ -8,13 +8,12 @@ from django.urls import reverse
 
 from applications import workflow
 from applications.models import Event, JointInstallation
-from catalogue.models import Department
-from catalogue.reviewers import WINDOW_DEPARTMENT
 from documents.models import DocumentDelivery
 from notifications.models import Message
-from tests.applications.factories import POWER_ITEM, ROAD_ITEM, make_applicant, make_reviewer
+from tests.applications.factories import POWER_ITEM, ROAD_ITEM, county, make_applicant, make_user
+from window.models import WindowDesk
 
-from .helpers import joint_case, pdf_text
+from .helpers import joint_case, offer_power_plan, pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock()]
 
@@ -26,8 +25,11 @@ def pdf_url(application, kind, key=""):
 
 @pytest.fixture
 def window_staff(catalogue):
-    Department.objects.get_or_create(code=WINDOW_DEPARTMENT, defaults={"name": "综合窗口"})
-    return make_reviewer(WINDOW_DEPARTMENT, username="窗口-1")
+    """A member of the 综合窗口 of the county the test cases are in."""
+    desk, _ = WindowDesk.objects.get_or_create(region=county(), defaults={"name": "浉河区专窗"})
+    user = make_user("窗口-1")
+    desk.members.add(user)
+    return user
 
 
 def test_applicant_downloads_with_safe_headers(client, operator):
@@ -91,9 +93,12 @@ def test_system_push_documents_ready_and_first_download(client, operator, review
     kinds = set(
         DocumentDelivery.objects.filter(application=application).values_list("kind", flat=True)
     )
-    assert kinds == {"acceptance_receipt", "decision", "power_plan"}
+    assert kinds == {"acceptance_receipt", "decision"}  # the plan follows in 装表接电
     assert ready.count() == 2
     assert "办结通知书（供电）" in ready.latest("pk").body
+    offer_power_plan(application, reviewers["power"])
+    assert DocumentDelivery.objects.filter(application=application, kind="power_plan").exists()
+    assert ready.count() == 3 and "装表接电方案" in ready.latest("pk").body
     client.force_login(operator.user)
     assert client.get(pdf_url(application, "decision")).status_code == 200
     decision = DocumentDelivery.objects.get(application=application, kind="decision")

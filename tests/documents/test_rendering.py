@@ -21,7 +21,7 @@ from tests.applications.factories import (
     ready_joint_application,
 )
 
-from .helpers import decide_all, joint_case, pdf_fonts, pdf_text
+from .helpers import decide_all, joint_case, offer_power_plan, pdf_fonts, pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock()]
 
@@ -138,11 +138,14 @@ def test_rejection_notice_carries_the_reason(operator, reviewers):
     assert application.reference in text and "国网信阳供电公司" in text
 
 
-def test_power_plan_from_the_form_after_power_approval(operator, reviewers):
+def test_power_plan_once_power_offers_it_after_approval(operator, reviewers):
     application = joint_case(operator, [POWER_ITEM, GREEN_ITEM])
-    decide_all(application, reviewers)
+    application = decide_all(application, reviewers)
+    assert "尚未出具供电方案" in KINDS["power_plan"].unavailable(application)
+    application = offer_power_plan(application, reviewers["power"])
     text = pdf_text(pdf_of(application, "power_plan"))
     assert "装表接电方案（合同）" in text
+    assert "低压接入，计量装置装于车位旁" in text and "已确认" in text
     assert "160.0 kVA" in text and "商业" in text and "信阳市浉河区新华路 1 号" in text
     assert "用电人（签字/盖章）" in text
 

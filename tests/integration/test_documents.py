@@ -8,19 +8,21 @@ from django.urls import reverse
 
 from applications.models import JointInstallation
 from applications.workflow import decide
-from catalogue.models import ApplicantType, Department
-from catalogue.reviewers import WINDOW_DEPARTMENT
+from catalogue.models import ApplicantType
 from documents.models import DocumentDelivery
 from tests.applications.factories import (
     POWER_ITEM,
     ROAD_ITEM,
+    county,
     ensure_reference_data,
     make_applicant,
     make_reviewer,
+    make_user,
     ready_joint_application,
     submit,
 )
 from tests.documents.helpers import pdf_text
+from window.models import WindowDesk
 
 from .test_applications import application_prefix, bucket_cleanup  # noqa: F401
 
@@ -41,8 +43,9 @@ def test_documents_issued_handed_over_and_downloaded(client, bucket_cleanup):  #
         ("acceptance_receipt", ""),
         ("decision", "urban"),
     }
-    Department.objects.get_or_create(code=WINDOW_DEPARTMENT, defaults={"name": "综合窗口"})
-    staff = make_reviewer(WINDOW_DEPARTMENT)
+    desk, _ = WindowDesk.objects.get_or_create(region=county(), defaults={"name": "浉河区专窗"})
+    staff = make_user("窗口-集成")
+    desk.members.add(staff)
     client.force_login(staff)
     decision = rows.get(kind="decision")
     url = reverse("documents:record_delivery", args=[application.reference, decision.pk])
