@@ -24,6 +24,8 @@ Around the departments (window, connection):
 - PORTAL_LINKS: fn(user, application | None) -> [(label, url)], links on the portal's
   dashboard (application None) or an application's page.
 - STAFF_FILING: fn(user, kind) -> url | None, where staff file on an applicant's behalf.
+- ON_BEHALF: fn(user, application) -> bool; a true answer lets `user` act for an applicant
+  without an online account (the county's 综合窗口 uploads the 供电合同 they signed).
 """
 
 DETAIL_CHECKS = []
@@ -92,3 +94,10 @@ def staff_filing_url(user, kind) -> str | None:
         if url:
             return url
     return None
+
+
+ON_BEHALF: list = []
+
+
+def acts_on_behalf(user, application) -> bool:
+    return any(check(user, application) for check in ON_BEHALF)

@@ -11,11 +11,17 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import mobile_validator
+from applications.models import private_storage
 
 
 class HalfDay(models.TextChoices):
     AM = "am", "上午"
     PM = "pm", "下午"
+
+
+class SignedVia(models.TextChoices):
+    PORTAL = "portal", "网上确认签署"
+    SCAN = "scan", "上传签字扫描件"
 
 
 class Connection(models.Model):
@@ -70,6 +76,17 @@ class Connection(models.Model):
     plan_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    plan_signed_via = models.CharField(
+        "签署方式", max_length=10, choices=SignedVia.choices, blank=True
+    )
+    # The signed paper contract, scanned: content-checked like every upload, private.
+    signed_scan = models.FileField(
+        "签字扫描件", storage=private_storage, max_length=255, blank=True
+    )
+    signed_scan_name = models.CharField("扫描件文件名", max_length=255, blank=True)
+    signed_scan_format = models.CharField("扫描件格式", max_length=10, blank=True)
+    signed_scan_size = models.PositiveBigIntegerField("扫描件大小（字节）", null=True, blank=True)
+    signed_scan_sha256 = models.CharField("扫描件 SHA-256", max_length=64, blank=True)
     # 施工与装表接电
     construction_started_on = models.DateField("开工日期", null=True, blank=True)
     permits = models.TextField("施工许可", blank=True)

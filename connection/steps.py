@@ -9,14 +9,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from applications import workflow
+from applications import hooks, workflow
 from applications.access import can_review
 from applications.models import DepartmentReview, State
-from applications.workflow import WorkflowError
+from applications.workflow import StateConflict, WorkflowError
 from catalogue.models import ApplicationKind, Department
 from workdays.calendar import CalendarNotCovered, deadline_for, is_working_day
 
-from .models import Connection, HalfDay
+from .models import Connection, HalfDay, SignedVia
 
 POWER, HOUSING = "power", "housing"
 RESIDENT_ITEM = "xy-low-voltage-resident"
@@ -36,7 +36,7 @@ def needs_connection(application) -> bool:
 def connection_for(application) -> Connection:
     """The case's 装表接电 record, opened with the applicant's preferred survey slot."""
     if application.state not in (State.CONNECTING, State.APPROVED):
-        raise WorkflowError("供电审核通过后才能办理装表接电。")
+        raise StateConflict("供电审核通过后才能办理装表接电。")
     existing = Connection.objects.filter(application=application).first()
     if existing is not None:
         return existing
@@ -68,10 +68,32 @@ def _require(user, application, code):
     return department
 
 
+def may_sign_for(user, application) -> bool:
+    """The applicant, or for a resident without an online account the county's window
+    (the paper contract is signed at the counter and its scan uploaded there)."""
+    if application.applicant.user_id == user.pk:
+        return True
+    return hooks.acts_on_behalf(user, application)
+
+
+def roles(user, application) -> set[str]:
+    """Who `user` is on this case's 装表接电: applicant, power, housing, window."""
+    found = set()
+    if application.applicant.user_id == user.pk:
+        found.add("applicant")
+    if can_review(user, application, _department(POWER)):
+        found.add("power")
+    if user.is_superuser or _department(HOUSING).members.filter(pk=user.pk).exists():
+        found.add("housing")
+    if "applicant" not in found and may_sign_for(user, application):
+        found.add("window")
+    return found
+
+
 def _locked(application, expected) -> Connection:
     connection = Connection.objects.select_for_update().get(pk=connection_for(application).pk)
     if connection.status not in expected:
-        raise WorkflowError(
+        raise StateConflict(
             f"装表接电当前进度为“{connection.get_status_display()}”，不能办理这一步。"
         )
     return connection
@@ -86,6 +108,27 @@ def _working_day(day: datetime.date) -> None:
         raise WorkflowError(f"{exc.year}年的工作日历尚未维护，暂不能约定该日期。") from exc
     if not working:
         raise WorkflowError(f"{day:%Y-%m-%d}不是工作日，请另选工作日。")
+
+
+@transaction.atomic
+def propose_survey(application, *, user, date: datetime.date, half_day: str):
+    """The applicant changes the preferred 踏勘 slot while 供电 has not confirmed one."""
+    if application.applicant.user_id != user.pk:
+        raise WorkflowError("只有申请人本人可以预约现场踏勘时间。")
+    workflow.require_applicant_may_act(application)
+    connection = _locked(application, (S.SURVEY_REQUESTED,))
+    if half_day not in HalfDay.values:
+        raise WorkflowError("请选择上午或下午。")
+    _working_day(date)
+    connection.preferred_date, connection.preferred_half_day = date, half_day
+    connection.save(update_fields=["preferred_date", "preferred_half_day"])
+    workflow.record_step(
+        application,
+        user,
+        "survey_proposed",
+        note=f"期望踏勘：{date:%Y-%m-%d}{HalfDay(half_day).label}",
+    )
+    return connection
 
 
 @transaction.atomic
@@ -188,7 +231,8 @@ def sign_plan(application, *, user):
     connection.status = S.PLAN_SIGNED
     connection.plan_signed_at = timezone.now()
     connection.plan_signed_by = user
-    connection.save(update_fields=["status", "plan_signed_at", "plan_signed_by"])
+    connection.plan_signed_via = SignedVia.PORTAL
+    connection.save(update_fields=["status", "plan_signed_at", "plan_signed_by", "plan_signed_via"])
     workflow.record_step(application, user, "plan_signed", note="申请人网上确认签署")
     return connection
 
@@ -282,4 +326,13 @@ def portal_links(user, application=None) -> list[tuple[str, str]]:
     if not needs_connection(application):
         return []
     label = "装表接电：踏勘预约、供电方案签署与进度"
-    return [(label, reverse("connection:page", args=[application.reference]))]
+    links = [(label, reverse("connection:page", args=[application.reference]))]
+    connection = Connection.objects.filter(application=application).first()
+    if connection is not None and connection.signed_scan and roles(user, application):
+        links.append(
+            (
+                f"已签字的供电方案（合同）扫描件：{connection.signed_scan_name}",
+                reverse("connection:signed_scan", args=[application.reference]),
+            )
+        )
+    return links

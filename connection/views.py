@@ -12,26 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from applications.access import can_review
 from applications.models import Application, State
+from applications.uploads import UploadRejected
 from applications.workflow import WorkflowError
-from catalogue.models import Department
 
-from . import steps
+from . import contract, steps
 from .models import HalfDay
-
-
-def _roles(user, application) -> set[str]:
-    roles = set()
-    if application.applicant.user_id == user.pk:
-        roles.add("applicant")
-    power = Department.objects.get(code=steps.POWER)
-    if can_review(user, application, power):
-        roles.add("power")
-    housing = Department.objects.get(code=steps.HOUSING)
-    if user.is_superuser or housing.members.filter(pk=user.pk).exists():
-        roles.add("housing")
-    return roles
 
 
 def _application(user, reference):
@@ -40,7 +26,7 @@ def _application(user, reference):
     ).first()
     if application is None or not steps.needs_connection(application):
         raise Http404("没有这个装表接电办件")
-    roles = _roles(user, application)
+    roles = steps.roles(user, application)
     if not roles:
         raise Http404("没有这个装表接电办件")
     return application, roles
@@ -73,7 +59,15 @@ def _date(value):
         raise WorkflowError("请按 年-月-日 填写日期，例如 2026-06-12。") from exc
 
 
-def _run(action, application, user, post):
+def _run(action, application, user, post, files):
+    if action == "propose_survey":
+        return steps.propose_survey(
+            application, user=user, date=_date(post.get("date")), half_day=post.get("half_day")
+        )
+    if action == "upload_scan":
+        if "scan" not in files:
+            raise WorkflowError("请选择签字确认的供电方案（合同）扫描件（PDF、JPG 或 PNG）。")
+        return contract.upload_signed_scan(application, user=user, upload=files["scan"])
     if action == "confirm_survey":
         date = _date(post["date"]) if post.get("date") else None
         return steps.confirm_survey(
@@ -109,7 +103,11 @@ def _run(action, application, user, post):
 def act(request, reference, action):
     application, roles = _application(request.user, reference)
     try:
-        _run(action, application, request.user, request.POST)
+        _run(action, application, request.user, request.POST, request.FILES)
+    except UploadRejected as exc:
+        return render(
+            request, "connection/page.html", _context(application, roles, [str(exc)]), status=400
+        )
     except WorkflowError as exc:
         return render(
             request, "connection/page.html", _context(application, roles, exc.problems), status=400
@@ -120,3 +118,11 @@ def act(request, reference, action):
         )
     messages.success(request, "已办理。")
     return redirect("connection:page", reference=reference)
+
+
+@login_required
+def signed_scan(request, reference):
+    """The signed contract's scan, to the applicant, 供电 and 住建 (and the window that
+    uploaded it); everyone else gets the same 404 as for a case that does not exist."""
+    application, _roles = _application(request.user, reference)
+    return contract.serve_signed_scan(steps.connection_for(application))

@@ -8,6 +8,7 @@ MAX_ATTEMPTS failures the ticket is blocked until the window issues a new one.
 """
 
 import hmac
+import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +38,8 @@ def claim(user, reference: str, code: str) -> Application:
     if claimer is None or not claimer.is_active:
         raise WorkflowError("请使用已启用的申请人账号登录后认领。")
     reference = (reference or "").strip().upper()
+    if not re.fullmatch(r"[A-Z0-9-]{1,40}", reference):
+        raise WorkflowError(NEUTRAL)  # no such case can exist; nothing to count
     with transaction.atomic():
         ticket = (
             ClaimTicket.objects.select_for_update()

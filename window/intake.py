@@ -42,6 +42,12 @@ def serves(user, application) -> bool:
     return desks_of(user).filter(region_id=application.region_id).exists()
 
 
+def acts_on_behalf(user, application) -> bool:
+    """Registered in applications.hooks: the county's window acts for an applicant who
+    has no online account (they sign on paper at the counter)."""
+    return is_offline(application.applicant) and serves(user, application)
+
+
 def desk_for(user, region) -> WindowDesk:
     desk = desks_of(user).filter(region=region).first()
     if desk is None:

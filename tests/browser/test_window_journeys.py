@@ -2,7 +2,10 @@
 served at the window through to 装表接电 and the rating; an online application is sent
 back by the window with one 一次性告知."""
 
+import re
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import Applicant
 from applications import workflow
@@ -26,6 +29,7 @@ from tests.browser.test_application_journeys import (
     shot,
     write_png,
 )
+from tests.documents.helpers import pdf_text
 from window.models import ClaimTicket, WindowDesk
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.clock()]
@@ -100,6 +104,19 @@ def test_a_resident_without_an_account_is_served_at_the_window_to_the_rating(
     assert len(code) == 8
     click(page, "受理并推送各部门")
     assert page.locator("#window-state").inner_text() == "已提交"
+    receipt_pdf = page.request.get(server + f"/documents/{reference}/acceptance_receipt.pdf")
+    assert receipt_pdf.ok and receipt_pdf.headers["content-type"] == "application/pdf"
+    printed = re.sub(r"\s+", "", pdf_text(receipt_pdf.body()))
+    accepted = timezone.localtime(Application.objects.get(reference=reference).accepted_at)
+    for fact in (
+        "受理回执",
+        reference,
+        "浉河区「高效办成一件事」专窗",  # the window
+        clerk.get_full_name() or clerk.username,  # 经办人
+        f"{accepted.year}年{accepted.month}月{accepted.day}日",
+        code,  # 认领码
+    ):
+        assert fact in printed, fact
     shot(page, "window-accepted")
     desk.close()
 
