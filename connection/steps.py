@@ -323,12 +323,12 @@ def portal_links(user, application=None) -> list[tuple[str, str]]:
 
     if application is None or application.state not in (State.CONNECTING, State.APPROVED):
         return []
-    if not needs_connection(application):
+    if not needs_connection(application) or not roles(user, application):
         return []
     label = "装表接电：踏勘预约、供电方案签署与进度"
     links = [(label, reverse("connection:page", args=[application.reference]))]
     connection = Connection.objects.filter(application=application).first()
-    if connection is not None and connection.signed_scan and roles(user, application):
+    if connection is not None and connection.signed_scan:
         links.append(
             (
                 f"已签字的供电方案（合同）扫描件：{connection.signed_scan_name}",

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from applications import materials, workflow
+from applications import hooks, materials, workflow
 from applications.forms import detail_form, save_detail
 from applications.models import Channel, State
 from applications.uploads import UploadRejected
@@ -128,6 +128,7 @@ def _detail_context(request, application, form=None, problems=()):
         "rejection_url": print_url(application, "rejection_notice"),
         "supplement_url": print_url(application, "supplement_notice"),
         "overdue": acceptance.is_overdue(application),
+        "extra_links": hooks.portal_links(request.user, application),  # 装表接电 for a walk-in
     }
 
 

@@ -184,3 +184,24 @@ def test_the_connection_routes_refuse_a_case_without_power_items(client, operato
     answer = client.get(base(application), **auth(operator))
     assert answer.status_code == 409 and "无需装表接电" in answer.json()["detail"]
     assert not steps.needs_connection(Application.objects.get(pk=application.pk))
+
+
+def test_the_new_routes_are_documented_with_unique_operation_ids(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
+    connection = "/api/v1/applications/{reference}/connection"
+    for method, path in [
+        ("post", "/api/v1/claims"),
+        ("get", connection),
+        ("post", f"{connection}/survey"),
+        ("post", f"{connection}/sign"),
+        ("post", f"{connection}/signed-scan"),
+        ("get", f"{connection}/signed-scan"),
+    ]:
+        operation = paths[path][method]
+        assert operation["summary"] and operation["description"]
+        assert {"401", "422"} <= set(operation["responses"]) or method == "get"
+    upload = paths[f"{connection}/signed-scan"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in upload
+    ids = [op["operationId"] for ops in paths.values() for op in ops.values()]
+    assert len(ids) == len(set(ids))

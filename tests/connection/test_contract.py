@@ -61,8 +61,16 @@ def test_a_signed_scan_signs_the_plan_and_is_stored_privately(operator, reviewer
 
 def test_accepting_in_the_portal_is_recorded_as_such(operator, reviewers):
     application = offered(operator, reviewers)
-    steps.sign_plan(application, user=operator.user)
-    assert Connection.objects.get().plan_signed_via == SignedVia.PORTAL
+    client = client_for(operator.user)
+    response = client.post(reverse("connection:act", args=[application.reference, "sign_plan"]))
+    assert response.status_code == 302
+    connection = Connection.objects.get()
+    assert (connection.plan_signed_via, connection.plan_signed_by) == (
+        SignedVia.PORTAL,
+        operator.user,
+    )
+    page = client.get(reverse("connection:page", args=[application.reference])).content.decode()
+    assert "网上确认签署" in page and 'id="form-upload-scan"' not in page
 
 
 @pytest.mark.parametrize(
@@ -133,6 +141,9 @@ def test_the_window_uploads_for_a_resident_without_an_account(
     steps.record_survey(application, user=power)
     steps.offer_plan(application, user=power, text="低压接入", capacity_kva="7")
     assert steps.roles(clerk, application) == {"window"}
+    page = reverse("connection:page", args=[application.reference])
+    assert page in [url for _, url in steps.portal_links(clerk, application)]
+    assert steps.portal_links(factories.make_user(), application) == []
 
     contract.upload_signed_scan(application, user=clerk, upload=factories.jpeg_upload("签字.jpg"))
     connection = Connection.objects.get()
