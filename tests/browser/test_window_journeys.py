@@ -11,6 +11,7 @@ from accounts.models import Applicant
 from applications import workflow
 from applications.models import Application, State, SupplementNotice
 from catalogue.models import ApplicantType
+from connection import steps
 from tests.applications.factories import (
     POWER_ITEM,
     county,
@@ -23,10 +24,13 @@ from tests.applications.factories import (
     submit,
 )
 from tests.browser.test_application_journeys import (
+    admin_login,
     label,
+    make_admin_reviewer,
     portal_login,
     server,
     shot,
+    write_pdf,
     write_png,
 )
 from tests.documents.helpers import pdf_text
@@ -231,3 +235,45 @@ def test_an_online_application_goes_back_for_one_supplement_notice(server, brows
     mine.close()
     assert SupplementNotice.objects.filter(application=application).count() == 1
     assert Application.objects.get(pk=application.pk).state == State.NEEDS_SUPPLEMENT
+
+
+def test_the_signed_contract_is_uploaded_as_a_scan_and_power_opens_it(server, browser, tmp_path):
+    applicant = make_applicant(name="信阳扫描签字充电有限公司")
+    power = make_admin_reviewer("power")
+    application = submit(ready_joint_application(applicant, [POWER_ITEM]))
+    workflow.decide(application, user=power, approve=True, opinion="同意")
+    steps.confirm_survey(application, user=power)
+    steps.record_survey(application, user=power)
+    steps.offer_plan(application, user=power, text="新装 160kVA 箱变一台", capacity_kva="160")
+    reference = application.reference
+
+    # -- the applicant prints, signs on paper and uploads the scan (a fake first)
+    mine = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = mine.new_page()
+    portal_login(page, server, applicant.user.username)
+    page.goto(server + f"/connection/{reference}/")
+    fake = tmp_path / "签字合同.pdf"
+    fake.write_bytes(b"<html><body>not a scan</body></html>")
+    page.get_by_label("签字扫描件").set_input_files(str(fake))
+    click(page, "上传并签署")
+    assert "不是可识别的" in page.locator("#connection-problems").inner_text()
+    assert page.locator("#connection-status").inner_text() == "待签署供电方案（合同）"
+    scan = write_pdf(tmp_path, "供电合同签字页.pdf", seed=31)
+    page.get_by_label("签字扫描件").set_input_files(str(scan))
+    click(page, "上传并签署")
+    assert page.locator("#connection-status").inner_text() == "待施工"
+    assert "上传签字扫描件" in page.locator("#plan-signed").inner_text()
+    shot(page, "connection-signed-scan")
+    mine.close()
+
+    # -- 供电 opens it from the review page
+    staff = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    admin = staff.new_page()
+    admin_login(admin, server, power.username)
+    admin.goto(server + f"/admin/review/{reference}/")
+    link = admin.get_by_role("link", name="已签字的供电方案（合同）扫描件：供电合同签字页.pdf")
+    assert link.is_visible()
+    download = admin.request.get(server + link.get_attribute("href"))
+    assert download.ok and download.headers["content-type"] == "application/pdf"
+    assert download.body() == scan.read_bytes()
+    staff.close()
