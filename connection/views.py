@@ -59,43 +59,51 @@ def _date(value):
         raise WorkflowError("请按 年-月-日 填写日期，例如 2026-06-12。") from exc
 
 
+def _scan(files):
+    if "scan" not in files:
+        raise WorkflowError("请选择签字确认的供电方案（合同）扫描件（PDF、JPG 或 PNG）。")
+    return files["scan"]
+
+
+def _confirm_survey(application, user, post, files):
+    return steps.confirm_survey(
+        application,
+        user=user,
+        date=_date(post["date"]) if post.get("date") else None,
+        half_day=post.get("half_day") or None,
+        property_manager=post.get("property_manager", ""),
+        phone=post.get("phone", ""),
+    )
+
+
+# action -> fn(application, user, POST, FILES); each is one step of connection.steps/contract
+ACTIONS = {
+    "propose_survey": lambda a, u, post, f: steps.propose_survey(
+        a, user=u, date=_date(post.get("date")), half_day=post.get("half_day")
+    ),
+    "confirm_survey": _confirm_survey,
+    "confirm_property": lambda a, u, post, f: steps.confirm_property(
+        a, user=u, facts=post.get("facts", "")
+    ),
+    "record_survey": lambda a, u, post, f: steps.record_survey(a, user=u),
+    "offer_plan": lambda a, u, post, f: steps.offer_plan(
+        a, user=u, text=post.get("text", ""), capacity_kva=post.get("capacity") or None
+    ),
+    "sign_plan": lambda a, u, post, f: steps.sign_plan(a, user=u),
+    "upload_scan": lambda a, u, post, files: contract.upload_signed_scan(
+        a, user=u, upload=_scan(files)
+    ),
+    "start_construction": lambda a, u, post, f: steps.start_construction(
+        a, user=u, started_on=_date(post.get("date"))
+    ),
+    "connect": lambda a, u, post, f: steps.connect(a, user=u, connected_on=_date(post.get("date"))),
+}
+
+
 def _run(action, application, user, post, files):
-    if action == "propose_survey":
-        return steps.propose_survey(
-            application, user=user, date=_date(post.get("date")), half_day=post.get("half_day")
-        )
-    if action == "upload_scan":
-        if "scan" not in files:
-            raise WorkflowError("请选择签字确认的供电方案（合同）扫描件（PDF、JPG 或 PNG）。")
-        return contract.upload_signed_scan(application, user=user, upload=files["scan"])
-    if action == "confirm_survey":
-        date = _date(post["date"]) if post.get("date") else None
-        return steps.confirm_survey(
-            application,
-            user=user,
-            date=date,
-            half_day=post.get("half_day") or None,
-            property_manager=post.get("property_manager", ""),
-            phone=post.get("phone", ""),
-        )
-    if action == "confirm_property":
-        return steps.confirm_property(application, user=user, facts=post.get("facts", ""))
-    if action == "record_survey":
-        return steps.record_survey(application, user=user)
-    if action == "offer_plan":
-        return steps.offer_plan(
-            application,
-            user=user,
-            text=post.get("text", ""),
-            capacity_kva=post.get("capacity") or None,
-        )
-    if action == "sign_plan":
-        return steps.sign_plan(application, user=user)
-    if action == "start_construction":
-        return steps.start_construction(application, user=user, started_on=_date(post.get("date")))
-    if action == "connect":
-        return steps.connect(application, user=user, connected_on=_date(post.get("date")))
-    raise Http404("没有这个操作")
+    if action not in ACTIONS:
+        raise Http404("没有这个操作")
+    return ACTIONS[action](application, user, post, files)
 
 
 @login_required
