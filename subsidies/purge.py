@@ -4,12 +4,15 @@ The policy page says "本政策适用于：建设补贴（2025 年度）" and th
 link back to it. Creating, editing or deleting a SubsidyRuleSet purges, at commit and
 through ``cms.invalidation`` (the same path as a publish), the policy page it is linked
 to, the one it was linked to before the edit, and the subsidy guides; the content
-generation is renewed with it, so the cached fragments are rebuilt as well.
+generation is renewed with it, so the cached fragments are rebuilt as well. Publishing,
+unpublishing, moving or deleting a policy page that rules are linked to purges the guides
+too (their link back names the page's title and address, and only live pages).
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.urls import reverse
-from wagtail.models import Site
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from catalogue.models import ApplicationKind, ServiceItem
 from cms import invalidation
@@ -52,7 +55,17 @@ def changed(sender, instance, raw=False, **kwargs):
         invalidation.after_commit(affected_urls(instance))
 
 
+def policy_changed(sender, instance, **kwargs):
+    """A policy page the guides link back to was published, unpublished, moved or deleted."""
+    if SubsidyRuleSet.objects.filter(policy_id=instance.pk).exists():
+        invalidation.after_commit(guide_urls())
+
+
 def connect() -> None:
     pre_save.connect(remember_policy, sender=SubsidyRuleSet, dispatch_uid="subsidy_rules_before")
     post_save.connect(changed, sender=SubsidyRuleSet, dispatch_uid="subsidy_rules_saved")
     post_delete.connect(changed, sender=SubsidyRuleSet, dispatch_uid="subsidy_rules_deleted")
+    for signal in (page_published, page_unpublished):
+        signal.connect(policy_changed, sender=PolicyPage, dispatch_uid=f"subsidy_policy_{signal}")
+    post_page_move.connect(policy_changed, dispatch_uid="subsidy_policy_moved")
+    pre_delete.connect(policy_changed, sender=Page, dispatch_uid="subsidy_policy_deleted")

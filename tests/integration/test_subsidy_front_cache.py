@@ -1,7 +1,8 @@
 """A subsidy rule-set change is visible through the real Varnish on the next request: the
 policy page's "本政策适用于：…" line and the subsidy guide's link back are purged at commit
 (subsidies.purge through cms.invalidation), for the page the rules were linked to before
-and the one they are linked to now."""
+and the one they are linked to now; the guide also when the linked page is unpublished
+or published again."""
 
 import pytest
 
@@ -42,6 +43,7 @@ def test_rule_set_edits_reach_the_policy_pages_and_guides_through_varnish(
     varnish,  # noqa: F811
     policies,
 ):
+    from policies.models import PolicyPage
     from subsidies.models import SubsidyRuleSet
 
     first, second = policies
@@ -67,6 +69,12 @@ def test_rule_set_edits_reach_the_policy_pages_and_guides_through_varnish(
     assert "建设补贴（2025 年度）" in fresh(varnish, second.url)
     guide = fresh(varnish, construction)
     assert second.title in guide and first.title not in guide
+
+    page = PolicyPage.objects.get(pk=second.pk)  # the guide links only to live pages
+    page.unpublish()
+    assert second.title not in fresh(varnish, construction)
+    page.save_revision().publish()
+    assert second.title in fresh(varnish, construction)
 
     rule_set.delete()
     assert "本政策适用于" not in fresh(varnish, second.url)

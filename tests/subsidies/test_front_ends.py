@@ -6,6 +6,7 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import timezone
 from wagtail.models import APIToken
 
 from applications.models import Application
@@ -166,9 +167,10 @@ def test_a_refused_station_step_keeps_the_choice_and_disables_next_until_the_dat
     application = factories.make_application(operator, ApplicationKind.CONSTRUCTION_SUBSIDY)
     client.force_login(operator.user)
     url = f"/my/applications/{application.reference}/"
-    answer = client.post(url, {"station": station.pk, "subsidy_year": "2026"})
+    year = timezone.localdate().year
+    answer = client.post(url, {"station": station.pk, "subsidy_year": year})
     assert answer.status_code == 302
-    assert answer["Location"] == f"{url}?station={station.pk}&subsidy_year=2026#detail-form"
+    assert answer["Location"] == f"{url}?station={station.pk}&subsidy_year={year}#detail-form"
     application.refresh_from_db()
     assert application.detail is None  # nothing stored past the gate
 
@@ -184,6 +186,6 @@ def test_a_refused_station_step_keeps_the_choice_and_disables_next_until_the_dat
     make_healthy(station, platform=False)
     form, actions = step(client.get(answer["Location"]).content.decode())
     assert GATE_TEXT not in form and "disabled" not in actions
-    assert client.post(url, {"station": station.pk, "subsidy_year": "2026"}).status_code == 302
+    assert client.post(url, {"station": station.pk, "subsidy_year": year}).status_code == 302
     application.refresh_from_db()
     assert application.detail.station == station

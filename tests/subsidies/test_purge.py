@@ -121,3 +121,26 @@ def _post_data(response, **changes) -> dict:
                     data[f"{sub.prefix}-{name}"] = value
     data.update(changes)
     return data
+
+
+def test_publishing_or_unpublishing_a_linked_policy_purges_the_guides(
+    purged, policies, django_capture_on_commit_callbacks
+):
+    linked, unlinked = policies
+    with django_capture_on_commit_callbacks(execute=True):
+        SubsidyRuleSet.objects.create(year=2025, title="2025 年度规则", policy=linked)
+    purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        PolicyPage.objects.get(pk=unlinked.pk).save_revision().publish()
+    assert not GUIDES & paths(purged)  # no rules name this page: the guides stay
+    with django_capture_on_commit_callbacks(execute=True):
+        PolicyPage.objects.get(pk=linked.pk).save_revision().publish()
+    assert GUIDES <= paths(purged)
+    purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        PolicyPage.objects.get(pk=linked.pk).unpublish()
+    assert GUIDES <= paths(purged)
+    purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        PolicyPage.objects.get(pk=linked.pk).delete()
+    assert GUIDES <= paths(purged)
