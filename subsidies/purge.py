@@ -65,7 +65,7 @@ def connect() -> None:
     pre_save.connect(remember_policy, sender=SubsidyRuleSet, dispatch_uid="subsidy_rules_before")
     post_save.connect(changed, sender=SubsidyRuleSet, dispatch_uid="subsidy_rules_saved")
     post_delete.connect(changed, sender=SubsidyRuleSet, dispatch_uid="subsidy_rules_deleted")
-    for signal in (page_published, page_unpublished):
-        signal.connect(policy_changed, sender=PolicyPage, dispatch_uid=f"subsidy_policy_{signal}")
+    for name, signal in (("published", page_published), ("unpublished", page_unpublished)):
+        signal.connect(policy_changed, sender=PolicyPage, dispatch_uid=f"subsidy_policy_{name}")
     post_page_move.connect(policy_changed, dispatch_uid="subsidy_policy_moved")
     pre_delete.connect(policy_changed, sender=Page, dispatch_uid="subsidy_policy_deleted")
