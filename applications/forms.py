@@ -7,6 +7,7 @@ from django import forms
 from django.db import transaction
 
 from catalogue.models import ApplicationKind
+from interconnect.health import station_rows
 
 from . import hooks
 from .models import (
@@ -111,6 +112,23 @@ class StationDossierForm(DetailForm):
         return data
 
 
+class StationLabels:
+    """A station as the 建设补贴 station step names it: 站点类型 · 建设场所 (in words, as
+    the operator platform pushed them) · 数据正常 or 互联互通数据异常; the health of all the
+    applicant's stations is read once, when the choices are first rendered."""
+
+    def __init__(self, applicant):
+        self.applicant, self.health = applicant, None
+
+    def __call__(self, station) -> str:
+        if self.health is None:
+            rows = station_rows(self.applicant) if self.applicant else []
+            self.health = {row["station"].pk: row["health"] for row in rows}
+        facts = [station.get_station_type_display(), station.get_construction_display()]
+        facts.append(self.health.get(station.pk, ""))
+        return f"{station.name}（{' · '.join(f for f in facts if f)}）"
+
+
 class ConstructionSubsidyForm(DetailForm):
     class Meta:
         model = ConstructionSubsidy
@@ -121,6 +139,7 @@ class ConstructionSubsidyForm(DetailForm):
         applicant = self.application.applicant if self.application else None
         self.fields["station"].queryset = Station.objects.filter(owner=applicant)
         self.fields["station"].error_messages["invalid_choice"] = "请选择您自己的充电站。"
+        self.fields["station"].label_from_instance = StationLabels(applicant)
 
     def clean_station(self):
         station = self.cleaned_data["station"]

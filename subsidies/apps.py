@@ -9,14 +9,6 @@ class SubsidiesConfig(AppConfig):
         from . import hooks
 
         hooks.install()  # the submit checks and summaries applications consults
-        from django.db.models.signals import post_delete, post_save
+        from . import purge
 
-        from cms.cache import bump_generation
-
-        from .models import SubsidyRuleSet
-
-        def changed(**kwargs):
-            bump_generation()  # policy pages and guides show which rules apply
-
-        post_save.connect(changed, sender=SubsidyRuleSet, dispatch_uid="subsidy_rules_saved")
-        post_delete.connect(changed, sender=SubsidyRuleSet, dispatch_uid="subsidy_rules_deleted")
+        purge.connect()  # policy pages and guides show which rules apply: purge them

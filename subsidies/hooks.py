@@ -104,6 +104,9 @@ def _figures(data, inputs, result) -> None:
         data["ratio"] = f"{station['station_type_label']} · {station['construction_label']}：" + (
             _percent(ratio) if ratio is not None else "无奖补比例"
         )
+        data["station_facts"] = (
+            f"站点类型：{station['station_type_label']}；建设场所：{station['construction_label']}"
+        )
         data["ratio_hint"] = checks.WRONG_RATIO_TEXT
         data["eligible_kw"] = result["eligible_kw"]
     else:

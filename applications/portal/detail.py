@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 
 from catalogue.models import ApplicationKind
 from catalogue.views import count_label
@@ -107,10 +108,12 @@ def render_detail(
 ):
     """The detail page; POST views pass back their errors and bound forms (`row_forms`:
     technician_form, technician_file_errors, invoice_form, invoice_file_errors)."""
+    step_problems = []
     if form is None and application.is_editable:
-        form = detail_form(application)
+        form, step_problems = _step_choice(application, request.GET)
     context = {
         **_page_context(application, form, upload_errors),
+        "step_problems": step_problems,
         **_rows_context(application, application.detail, **row_forms),
         "submit_problems": submit_problems or [],
         "rating_errors": rating_errors or [],
@@ -122,6 +125,20 @@ def render_detail(
     response = render(request, "applications/detail.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _step_choice(application, query):
+    """The detail form, filled from the query when a refused 下一步 left the applicant's
+    choice there, and what the step's checks (hooks.DETAIL_CHECKS) say about that choice
+    now: while they object, 下一步 stays disabled; a reload after the data changed (the
+    operator platform pushed) checks again."""
+    form = detail_form(application)
+    if form is None or not set(query) & set(form.fields):
+        return form, []
+    chosen = detail_form(application, query)
+    if not chosen.is_valid():
+        return form, []
+    return chosen, hooks.detail_problems(application, chosen.instance)
 
 
 def _page_context(application, form, upload_errors) -> dict:
@@ -157,6 +174,10 @@ def detail(request, reference):
     if request.method == "POST":
         try:
             obj, form = save_detail(application, request.POST, user=request.user)
+        except workflow.StateConflict:  # the page shows why, with the choice kept
+            fields = detail_form(application).fields
+            choice = {k: v for k, v in request.POST.items() if k in fields}
+            return redirect(f"{detail_url(application)}?{urlencode(choice)}#detail-form")
         except workflow.WorkflowError as exc:
             messages.error(request, exc.message)
             return redirect(detail_url(application))

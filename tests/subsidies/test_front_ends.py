@@ -6,15 +6,17 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import timezone
 from wagtail.models import APIToken
 
 from applications.models import Application
 from catalogue.models import ApplicationKind
+from interconnect import credentials
 from interconnect.models import Station
 from subsidies.checks import GATE_TEXT
 from tests.applications import factories
 
-from .conftest import make_healthy, push_equipment
+from .conftest import SECRETS, make_healthy, push_equipment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock()]
 API = "/api/v1"
@@ -141,3 +143,49 @@ def test_reviewers_export_has_the_amount_and_caps(construction, catalogue_review
     assert headings[-2:] == ["补贴金额（元）", "适用的补贴上限"]
     row = next(r for r in rows[1:] if r[0] == construction.reference)
     assert str(row[headings.index("补贴金额（元）")]) in ("60000", "60000.00", "60000.0")
+
+
+def test_the_station_step_names_each_station_in_words_with_its_data_health(
+    operator, station, rules, client
+):
+    quiet = factories.make_station(operator, "尚无状态数据的充电站")
+    factories.make_dossier(operator, quiet)
+    application = factories.make_application(operator, ApplicationKind.CONSTRUCTION_SUBSIDY)
+    client.force_login(operator.user)
+    page = client.get(f"/my/applications/{application.reference}/").content.decode()
+    assert f">{station.name}（公共 · 交通枢纽 · 数据正常）</option>" in page
+    assert f">{quiet.name}（公共 · 其他 · 互联互通数据异常）</option>" in page
+
+
+def test_a_refused_station_step_keeps_the_choice_and_disables_next_until_the_data_comes(
+    operator, rules, client
+):
+    credentials.activate(operator, source="TEST", **SECRETS)  # 互联互通接入 approved
+    station = factories.make_station(operator, "尚无状态数据的充电站")
+    push_equipment(station, "120", "120")
+    factories.make_dossier(operator, station)
+    application = factories.make_application(operator, ApplicationKind.CONSTRUCTION_SUBSIDY)
+    client.force_login(operator.user)
+    url = f"/my/applications/{application.reference}/"
+    year = timezone.localdate().year
+    answer = client.post(url, {"station": station.pk, "subsidy_year": year})
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{url}?station={station.pk}&subsidy_year={year}#detail-form"
+    application.refresh_from_db()
+    assert application.detail is None  # nothing stored past the gate
+
+    def step(page):
+        form = page.split('id="detail-form"')[1].split("</form>")[0]
+        return form, form.split('class="form-actions"')[1]
+
+    form, actions = step(client.get(answer["Location"]).content.decode())
+    assert GATE_TEXT in form and "尚未收到充电接口状态数据" in form
+    assert f'<option value="{station.pk}" selected>' in form
+    assert "disabled" in actions and "重新选择" in actions
+    # The operator platform pushes status and orders: the same page, reloaded, lets it on.
+    make_healthy(station, platform=False)
+    form, actions = step(client.get(answer["Location"]).content.decode())
+    assert GATE_TEXT not in form and "disabled" not in actions
+    assert client.post(url, {"station": station.pk, "subsidy_year": year}).status_code == 302
+    application.refresh_from_db()
+    assert application.detail.station == station
