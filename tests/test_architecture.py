@@ -282,3 +282,89 @@ def test_no_private_name_crosses_apps():
         if app_of(path) in LAYER_OF and (names := private_imports(parsed(path), app_of(path)))
     }
     assert found == {}
+
+
+# --- imports inside functions -------------------------------------------------------
+
+# Third-party libraries imported only where they are used, because importing them costs
+# much memory or time and most processes (web workers, most commands) never need them.
+LAZY_LIBRARIES = {
+    "openpyxl": "xlsx writer, ~40 MB and ~0.3 s; only the spreadsheet exports need it",
+    "pypdfium2": "PDF engine with a native library; only PDF inspection and extraction",
+    "weasyprint": "HTML-to-PDF with Pango/cairo, ~1 s to import; only document rendering",
+    "rapidocr": "OCR models (onnxruntime), seconds to load; only the archive extractor",
+}
+
+# Other imports that stay inside a function, by "file:function", each with its reason.
+# "Avoids an import cycle" is not a reason: make the dependency run one way instead.
+FUNCTION_IMPORT_EXCEPTIONS: dict[str, str] = {}
+
+
+def is_app_ready(function: ast.FunctionDef, parents: dict) -> bool:
+    """`ready()` of an AppConfig: the place Django provides for wiring at start-up."""
+    owner = parents.get(function)
+    return (
+        function.name == "ready"
+        and isinstance(owner, ast.ClassDef)
+        and any(
+            (base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")) == "AppConfig"
+            for base in owner.bases
+        )
+    )
+
+
+def imported_roots(node: ast.Import | ast.ImportFrom) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {alias.name.split(".")[0] for alias in node.names}
+    return {node.module.split(".")[0]} if node.level == 0 and node.module else {"."}
+
+
+def function_imports(tree: ast.Module) -> list[str]:
+    """`function:line` of every import inside a function body that is neither in an
+    AppConfig.ready() nor of a library in LAZY_LIBRARIES."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = set()
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if is_app_ready(function, parents):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                if not imported_roots(node) <= set(LAZY_LIBRARIES):
+                    found.add((node.lineno, f"{function.name}:{node.lineno}"))
+    return [name for _, name in sorted(found)]
+
+
+def test_no_import_inside_a_function():
+    found = {}
+    for path in source_files():
+        for where in function_imports(parsed(path)):
+            key = f"{rel(path)}:{where.split(':')[0]}"
+            if key not in FUNCTION_IMPORT_EXCEPTIONS:
+                found.setdefault(rel(path), []).append(where)
+    assert found == {}, "import at module top (see FUNCTION_IMPORT_EXCEPTIONS for the rules)"
+
+
+def test_every_function_import_exception_is_still_needed():
+    present = {
+        f"{rel(path)}:{where.split(':')[0]}"
+        for path in source_files()
+        for where in function_imports(parsed(path))
+    }
+    assert set(FUNCTION_IMPORT_EXCEPTIONS) - present == set()
+
+
+def test_the_function_import_check_sees_a_hidden_import():
+    code = (
+        "import openpyxl\n"
+        "class Config(AppConfig):\n"
+        "    def ready(self):\n"
+        "        from . import signals\n"
+        "def export():\n"
+        "    from openpyxl import Workbook\n"
+        "def submit(application):\n"
+        "    from .workflow import lock\n"
+        "    import pypdfium2, json\n"
+    )
+    assert function_imports(ast.parse(code)) == ["submit:8", "submit:9"]
