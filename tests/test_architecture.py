@@ -7,6 +7,7 @@
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ def source_files(under: Path = ROOT):
             yield path
 
 
+@functools.cache
 def parsed(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
@@ -293,6 +295,8 @@ LAZY_LIBRARIES = {
     "pypdfium2": "PDF engine with a native library; only PDF inspection and extraction",
     "weasyprint": "HTML-to-PDF with Pango/cairo, ~1 s to import; only document rendering",
     "rapidocr": "OCR models (onnxruntime), seconds to load; only the archive extractor",
+    "numpy": "the OCR engine's image array, ~20 MB; loaded with the OCR engine only",
+    "zxingcpp": "native QR decoder; only the archive extractor reads QR codes",
 }
 
 # Other imports that stay inside a function, by "file:function", each with its reason.
@@ -368,3 +372,137 @@ def test_the_function_import_check_sees_a_hidden_import():
         "    import pypdfium2, json\n"
     )
     assert function_imports(ast.parse(code)) == ["submit:8", "submit:9"]
+
+
+# --- one writer of Event rows -------------------------------------------------------
+
+EVENT_WRITER = "applications/events.py"
+CREATING_CALLS = {"create", "bulk_create", "get_or_create", "update_or_create"}
+
+
+def event_constructions(tree: ast.Module) -> list[int]:
+    """Lines calling `Event(...)`, `Event.objects.create(...)` and the like, or
+    `<application>.events.create(...)` (the reverse relation)."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "Event":
+            found.append(node.lineno)
+        elif isinstance(func, ast.Attribute) and func.attr in CREATING_CALLS:
+            manager = func.value
+            if isinstance(manager, ast.Attribute) and (
+                manager.attr == "events"
+                or (
+                    manager.attr == "objects"
+                    and isinstance(manager.value, ast.Name)
+                    and manager.value.id == "Event"
+                )
+            ):
+                found.append(node.lineno)
+    return found
+
+
+def test_only_the_events_module_writes_events():
+    offenders = {
+        rel(path): lines
+        for path in source_files()
+        if rel(path) != EVENT_WRITER and (lines := event_constructions(parsed(path)))
+    }
+    assert offenders == {}, "write Events through applications.events.record"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "Event.objects.create(application=a, action='rated')",
+        "Event.objects.bulk_create([x])",
+        "rows = [Event(application=a)]",
+        "application.events.create(action='viewed')",
+    ],
+)
+def test_the_event_check_sees_a_write(code):
+    assert event_constructions(ast.parse(code)) == [1]
+
+
+def test_the_event_check_leaves_reads_alone():
+    code = (
+        "Event.objects.filter(action='rated')\napplication.events.all()\nevents.record(a, u, 'x')"
+    )
+    assert event_constructions(ast.parse(code)) == []
+
+
+# --- no import cycles ---------------------------------------------------------------
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def top_level_imports(path: Path, modules: set[str]) -> set[str]:
+    """Project modules imported at the top of the module at `path` (`from . import x`
+    counts as importing x, not the package being initialised)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in parsed(path).body:
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(filter(None, [*parent, node.module]))
+            submodules = [f"{base}.{alias.name}" for alias in node.names]
+            targets = [m for m in submodules if m in modules] or [base]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    paths = {module_name(path): path for path in source_files() if path.name != "manage.py"}
+    return {name: top_level_imports(path, set(paths)) for name, path in paths.items()}
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    cycles, done = [], set()
+    for start in sorted(graph):
+        stack, on_path = [(start, iter(sorted(graph[start])))], [start]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                on_path.pop()
+                done.add(node)
+            elif child in on_path:
+                cycles.append([*on_path[on_path.index(child) :], child])
+            elif child not in done:
+                stack.append((child, iter(sorted(graph[child]))))
+                on_path.append(child)
+    return cycles
+
+
+def test_no_import_cycle_between_modules():
+    """Dependencies run one way; a cycle hidden by a late import is caught above."""
+    assert find_cycles(import_graph()) == []
+
+
+def test_the_cycle_check_sees_a_cycle():
+    graph = {"a.models": {"a.listing"}, "a.listing": {"a.models"}, "a.views": {"a.models"}}
+    assert find_cycles(graph) == [["a.listing", "a.models", "a.listing"]]
+    assert find_cycles({"a.views": {"a.models"}, "a.models": set()}) == []
+
+
+def test_the_import_graph_follows_relative_imports():
+    graph = import_graph()
+    assert "policies.policy" in graph["policies.listing"]
+    assert "archive.search._query" in graph["archive.search._database"]
+    assert "archive.search" not in graph["archive.search._database"]
