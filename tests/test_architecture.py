@@ -301,7 +301,12 @@ LAZY_LIBRARIES = {
 
 # Other imports that stay inside a function, by "file:function", each with its reason.
 # "Avoids an import cycle" is not a reason: make the dependency run one way instead.
-FUNCTION_IMPORT_EXCEPTIONS: dict[str, str] = {}
+FUNCTION_IMPORT_EXCEPTIONS: dict[str, str] = {
+    "search/backends/database.py:SearchBackend": (
+        "imports the backend of the connected database only: the SQLite one cannot be "
+        "imported on PostgreSQL (its FTS index model exists only on SQLite)"
+    ),
+}
 
 
 def is_app_ready(function: ast.FunctionDef, parents: dict) -> bool:

@@ -2,14 +2,15 @@
 
 from django.db import connection
 
-from .postgres import ChinesePostgresSearchBackend
-from .sqlite import ChineseSQLiteSearchBackend
-
 
 def SearchBackend(params):
     if connection.vendor == "postgresql":
+        from .postgres import ChinesePostgresSearchBackend
+
         return ChinesePostgresSearchBackend(params)
     if connection.vendor == "sqlite":
+        from .sqlite import ChineseSQLiteSearchBackend
+
         return ChineseSQLiteSearchBackend(params)
     raise NotImplementedError(
         f"No Chinese-aware search backend for the {connection.vendor} database; "
