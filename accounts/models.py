@@ -4,11 +4,15 @@ rate limits. API tokens are Wagtail's own `wagtail.models.APIToken` (digest only
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Max
 from django.utils import timezone
 from stdnum.cn import ric
+from wagtail.models import APIToken
 
 from catalogue.models import ApplicantType
 from cms import credit_code
@@ -121,9 +125,6 @@ class Applicant(models.Model):
     def last_seen(self):
         """The latest sign of use: a login, or an API call with one of the user's tokens
         (operator platforms may only use the API)."""
-        from django.db.models import Max
-        from wagtail.models import APIToken
-
         api_use = APIToken.objects.filter(user=self.user).aggregate(at=Max("last_used_at"))["at"]
         return max(m for m in (self.user.last_login, api_use, self.created_at) if m)
 
@@ -152,9 +153,6 @@ def end_sessions(user) -> int:
     """Delete every stored session of `user` (database sessions); returns how many.
     Other session engines are covered by AccountStateMiddleware, which logs a locked
     account out at its next request."""
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
-
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):

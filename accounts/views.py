@@ -17,7 +17,7 @@ from cms.storage import StorageUnavailable
 from regions.choices import county_label
 
 from . import services
-from .forms import ENTERPRISE_TYPES, RegistrationForm, TokenForm
+from .forms import ENTERPRISE_TYPES, PortalLoginForm, RegistrationForm, TokenForm
 from .hooks import account_review
 from .models import Applicant
 
@@ -107,8 +107,6 @@ class PortalLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_form_class(self):
-        from .forms import PortalLoginForm
-
         return PortalLoginForm
 
 

@@ -26,13 +26,17 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from accounts import services
 from accounts.models import Applicant
+from catalogue.loading import load_catalogue
 from catalogue.models import ApplicantType, ApplicationKind, Department, ServiceItem
 from cms import credit_code as uscc
 from interconnect import credentials
 from interconnect import simulate as interconnect_simulate
 from interconnect.models import ChargeOrder, Platform, Station
+from regions.loading import load_regions
 from regions.models import Region
+from workdays.calendar import CalendarNotCovered, add_working_days
 
 from . import demo_material, rules, workflow
 from .materials import add_attachment, checklist
@@ -195,12 +199,8 @@ def _reference_data() -> None:
     """Catalogue and regions come from data migrations; put them back if a flushed test
     database lost them (both loaders are idempotent)."""
     if not Region.objects.filter(code="411502").exists():
-        from regions.loading import load_regions
-
         load_regions(Region)
     if not ServiceItem.objects.filter(kind=ApplicationKind.ACCOUNT).exists():
-        from catalogue.loading import load_catalogue
-
         load_catalogue()
 
 
@@ -239,8 +239,6 @@ def _reviewers(credentials):
 
 
 def _applicants(credentials, reviewers):
-    from accounts import services
-
     user_model = get_user_model()
     applicants, lines = {}, []
     for username, kind, name, county, serial, contact, mobile, approve in APPLICANTS:
@@ -386,8 +384,6 @@ def _joint_application(builder, reviewers):
     ).first()
     if existing is not None:
         return existing, ""
-    from workdays.calendar import CalendarNotCovered, add_working_days
-
     today = timezone.localdate()
     try:
         survey = add_working_days(today, 2)

@@ -22,6 +22,14 @@ from .models import (
     Technician,
 )
 from .rules import dossier_is_complete
+from .workflow import (
+    StateConflict,
+    WorkflowError,
+    lock,
+    reopen_approved,
+    require_applicant_may_act,
+    require_dossier_station_free,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -245,15 +253,6 @@ def form_errors(form) -> dict[str, list[str]]:
 @transaction.atomic
 def save_detail(application, data, *, user=None):
     """Validate and save the detail of an editable application; returns (obj, form)."""
-    from .workflow import (
-        StateConflict,
-        WorkflowError,
-        lock,
-        reopen_approved,
-        require_applicant_may_act,
-        require_dossier_station_free,
-    )
-
     require_applicant_may_act(application)
     if not lock(application).is_editable:
         raise WorkflowError("申请已提交，当前不能修改；如需修改，请先撤回申请。")

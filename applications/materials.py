@@ -1,103 +1,36 @@
-"""Storing and removing uploaded material, and the checklist built from the catalogue.
+"""Storing and removing uploaded material.
 
-The catalogue's material requirements are the only list of what an application needs:
-`checklist()` turns them into the applicant's checklist and the reviewer's checklist,
-and `add_attachment()` validates every upload against the same rows.
+`add_attachment()` validates every upload against the application's checklist rows
+(`checklist.py`, re-exported here) and goes through `workflow` for the account check,
+the row lock and reopening an approved department's review.
 """
 
 import logging
-from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 
 from catalogue.models import MaterialRequirement
 
+from . import events
+from .checklist import ChecklistRow, checklist, checklist_problems
 from .files import discard_objects, object_names
-from .models import Attachment, DepartmentReview, Event, private_storage
+from .models import Attachment, DepartmentReview, private_storage
 from .uploads import UploadRejected, display_name, inspect_upload, make_preview, storage_key
+from .workflow import IN_REVIEW, WorkflowError, lock, reopen_approved, require_applicant_may_act
+
+__all__ = [
+    "ChecklistRow",
+    "accepts_late_upload",
+    "add_attachment",
+    "checklist",
+    "checklist_problems",
+    "duplicate_hashes",
+    "remove_attachment",
+    "requirement_for",
+]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class ChecklistRow:
-    requirement: MaterialRequirement
-    attachments: list = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.attachments)
-
-    @property
-    def rejected(self) -> list:
-        return [a for a in self.attachments if a.verdict == Attachment.Verdict.REJECTED]
-
-    @property
-    def valid_count(self) -> int:
-        return self.count - len(self.rejected)
-
-    @property
-    def status(self) -> str:
-        """'ok' | 'missing' | 'rejected' | 'later' | 'optional'."""
-        req = self.requirement
-        if self.rejected:
-            return "rejected"
-        if not req.takes_upload:
-            return "ok" if not req.due_at_submission else "missing"
-        if self.valid_count >= req.min_count:
-            return "ok"
-        if req.due_at_submission:
-            return "missing"
-        return "later" if req.required else "optional"
-
-    @property
-    def status_label(self) -> str:
-        return {
-            "ok": "已提供",
-            "missing": "缺少",
-            "rejected": "需重新上传",
-            "later": _later_label(self.requirement),
-            "optional": "选交",
-        }[self.status]
-
-    @property
-    def problem(self) -> str:
-        """What is wrong, in words an applicant can act on; '' when nothing is."""
-        req = self.requirement
-        if self.rejected:
-            notes = "；".join(a.verdict_note for a in self.rejected if a.verdict_note)
-            return f"“{req.name}”审核不合格{('：' + notes) if notes else ''}，请重新上传。"
-        if self.status == "missing":
-            if req.min_count > 1:
-                return f"“{req.name}”至少需要 {req.min_count} 份，已提供 {self.valid_count} 份。"
-            return f"缺少“{req.name}”。"
-        return ""
-
-
-def _later_label(requirement) -> str:
-    source = MaterialRequirement.Source
-    return {
-        source.DEFERRABLE: "可容缺，可后补",
-        source.SYSTEM: "系统自动获取",
-        source.ORIGINAL: "现场核验原件",
-    }.get(requirement.source, "待提供")
-
-
-def checklist(application) -> list[ChecklistRow]:
-    attachments = {}
-    for attachment in application.attachments.select_related("requirement").order_by(
-        "uploaded_at", "pk"
-    ):
-        attachments.setdefault(attachment.requirement_id, []).append(attachment)
-    return [
-        ChecklistRow(requirement=req, attachments=attachments.get(req.pk, []))
-        for req in application.requirements()
-    ]
-
-
-def checklist_problems(application) -> list[str]:
-    return [row.problem for row in checklist(application) if row.problem]
 
 
 def requirement_for(application, code_or_pk) -> MaterialRequirement:
@@ -116,8 +49,6 @@ def requirement_for(application, code_or_pk) -> MaterialRequirement:
 
 def accepts_late_upload(application, requirement) -> bool:
     """可容缺 material may follow after submission, until its department has decided."""
-    from .workflow import IN_REVIEW
-
     return (
         requirement.source == MaterialRequirement.Source.DEFERRABLE
         and application.state in IN_REVIEW
@@ -130,8 +61,6 @@ def accepts_late_upload(application, requirement) -> bool:
 
 def _reopen_for(application, requirement, *, user, what: str) -> None:
     """A change to an approved department's material reopens that department's review."""
-    from .workflow import reopen_approved
-
     reopen_approved(
         application, [requirement.item.department_id], user=user, note=f"{what}“{requirement.name}”"
     )
@@ -145,8 +74,6 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
     if either fails, whatever was written is removed, so no row points at a missing
     object and no object is left without its row.
     """
-    from .workflow import WorkflowError, lock, require_applicant_may_act
-
     try:
         require_applicant_may_act(application)
     except WorkflowError as exc:
@@ -206,11 +133,12 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
                 pages=inspection.pages,
                 uploaded_by=user,
             )
-            Event.objects.create(
-                application=application,
-                actor=user,
-                action="uploaded" if application.is_editable else "deferred_material_supplied",
+            events.record(
+                application,
+                user,
+                "uploaded" if application.is_editable else "deferred_material_supplied",
                 note=f"{requirement.name}：{shown_name}",
+                to_state="",  # a material step, not a state step: both states left blank
             )
             _reopen_for(locked, requirement, user=user, what="上传")
     except BaseException:
@@ -221,8 +149,6 @@ def add_attachment(application, requirement, upload, *, user, name: str | None =
 
 def remove_attachment(attachment, *, user) -> None:
     """Delete an attachment's row, then its objects once the transaction commits."""
-    from .workflow import WorkflowError, lock, require_applicant_may_act
-
     try:
         require_applicant_may_act(attachment.application)
     except WorkflowError as exc:
@@ -233,11 +159,12 @@ def remove_attachment(attachment, *, user) -> None:
         if not application.is_editable:
             raise UploadRejected("申请已提交，当前不能删除材料；如需修改，请先撤回申请。")
         _reopen_for(application, attachment.requirement, user=user, what="删除")
-        Event.objects.create(
-            application=application,
-            actor=user,
-            action="attachment_removed",
+        events.record(
+            application,
+            user,
+            "attachment_removed",
             note=f"{attachment.requirement.name}：{attachment.original_name}",
+            to_state="",
         )
         attachment.delete()
         transaction.on_commit(lambda: discard_objects(names))

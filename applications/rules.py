@@ -14,14 +14,14 @@ from django.utils import timezone
 
 from catalogue.models import ApplicationKind, ServiceItem
 from interconnect.models import ChargeOrder
+from workdays.calendar import CalendarNotCovered, is_working_day
 
-from .materials import checklist_problems
+from . import hooks
+from .checklist import checklist_problems
 from .models import Application, OperatorRegistration, State, Station
 
 
 def problems_for_submission(application: Application) -> list[str]:
-    from . import hooks
-
     check = CHECKS.get(application.kind)
     detail_problems = check(application) if check else []
     return detail_problems + hooks.submit_problems(application) + checklist_problems(application)
@@ -231,8 +231,6 @@ def operation_subsidy(application) -> list[str]:
 
 
 def joint_installation(application) -> list[str]:
-    from workdays.calendar import CalendarNotCovered, is_working_day
-
     detail = application.detail
     if detail is None:
         return _missing_detail(application)

@@ -15,8 +15,9 @@ from catalogue.models import ApplicantType, ApplicationKind, ServiceItem
 from interconnect import credentials as interconnect_credentials
 from workdays.calendar import deadline_for
 
-from . import hooks
+from . import events, hooks
 from .access import can_review, reviewer_departments
+from .checklist import checklist
 from .deadlines import deadline_fields
 from .files import discard_objects, object_names
 from .models import (
@@ -52,14 +53,8 @@ class WorkflowError(Exception):
 
 
 def _event(application, user, action, *, note="", department=None, from_state=""):
-    return Event.objects.create(
-        application=application,
-        actor=user if user is not None and user.is_authenticated else None,
-        action=action,
-        department=department,
-        from_state=from_state,
-        to_state=application.state,
-        note=note,
+    return events.record(
+        application, user, action, note=note, department=department, from_state=from_state
     )
 
 
@@ -136,19 +131,7 @@ def record_view(application, user, what="viewed", note="") -> None:
 
 def record_views(applications, user, what="viewed", note="") -> None:
     """`record_view` for many applications in one INSERT (a list export)."""
-    Event.objects.bulk_create(
-        [
-            Event(
-                application=application,
-                actor=user,
-                action=what,
-                from_state=application.state,
-                to_state=application.state,
-                note=note,
-            )
-            for application in applications
-        ]
-    )
+    events.record_many(applications, user, what, note=note)
 
 
 STATION_IN_USE = "该站点已有建设补贴申请，请先删除补贴申请，再撤回、修改或删除建站资料。"
@@ -411,8 +394,6 @@ def judge_material(attachment, *, user, accepted: bool, note: str = "") -> Attac
 def supplement_items(application, extra=()) -> list[dict]:
     """Everything the applicant must fix, gathered once: rejected and missing materials
     plus the reviewer's own points."""
-    from .materials import checklist
-
     items = []
     for row in checklist(application):
         if row.problem:

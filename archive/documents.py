@@ -20,7 +20,7 @@ import logging
 import re
 import time
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -38,6 +38,7 @@ from opensearchpy.helpers.field import (
     Text,
 )
 
+from applications.models import InvoiceLine
 from search.text import index_text
 
 from .models import ArchiveEntry
@@ -265,8 +266,6 @@ def _amount(value) -> float | None:
 
 def _date(value):
     """A recognised ISO date string as a date (None when absent or unreadable)."""
-    from datetime import date
-
     try:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
@@ -274,8 +273,6 @@ def _date(value):
 
 
 def _invoice_lines_by_attachment(entries) -> dict[int, list]:
-    from applications.models import InvoiceLine
-
     attachment_ids = [e.attachment_id for e in entries if e.attachment_id]
     lines: dict[int, list] = {}
     if attachment_ids:

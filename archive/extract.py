@@ -20,8 +20,9 @@ caller (a background worker) records it and may retry. Formats that carry no
 readable content for this module (OFD, Office files, ...) give an empty result with
 ``method == "none"``.
 
-This module does not use Django; the heavy libraries are imported on first use so
-that :func:`normalise_text` is cheap to import.
+This module does not use Django; the heavy libraries (pypdfium2, the OCR engine,
+numpy, zxing-cpp) are imported on first use so that :func:`normalise_text` is cheap
+to import (tests/test_architecture.py LAZY_LIBRARIES).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
+
+from PIL import Image, ImageDraw, ImageOps
 
 from catalogue.formats import FORMAT_ALIASES
 from cms.pdfium import PDFIUM_LOCK
@@ -187,8 +190,6 @@ def _engine() -> Any:
 def warm_up() -> None:
     """Load the OCR models now and read one small drawn line, so the first real file
     does not pay for it (RapidOCR loads its sessions lazily)."""
-    from PIL import Image, ImageDraw
-
     img = Image.new("RGB", (320, 64), (255, 255, 255))
     ImageDraw.Draw(img).text((10, 20), "2026 OCR", fill=(0, 0, 0))
     ocr_image(img)
@@ -276,8 +277,6 @@ def _boxes_and_texts(output: Any) -> list[tuple[Any, str]]:
 
 
 def _rgb(img: Any) -> Any:
-    from PIL import Image
-
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
@@ -287,8 +286,6 @@ def _rgb(img: Any) -> Any:
 
 
 def _downscale(img: Any, max_side: int) -> Any:
-    from PIL import Image
-
     longest = max(img.size)
     if longest <= max_side:
         return img
@@ -310,8 +307,6 @@ def read_qr_codes(img: Any) -> list[str]:
 
 
 def _open_image(data: bytes) -> Any:
-    from PIL import Image, ImageOps
-
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

@@ -33,6 +33,8 @@ from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import ImproperlyConfigured, OpenSearchException
 
 from . import documents
+from .models import ArchiveEntry
+from .search import table
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +65,6 @@ def _call(action, what: str, entry_id) -> None:
 
 def entry_changed(entry) -> None:
     """(Re)index one ArchiveEntry."""
-    from .search import table
-
     table.store([entry.pk])
     _call(lambda: documents.index_entry(entry), "indexed", entry.pk)
 
@@ -77,8 +77,6 @@ def entry_deleted(entry_id: int) -> None:
 def _entries_changed(*conditions, **lookup) -> None:
     if not documents.is_configured():
         return  # the database engine reads the rows themselves
-    from .models import ArchiveEntry
-
     for entry in ArchiveEntry.objects.filter(*conditions, **lookup).order_by("pk"):
         entry_changed(entry)
 
@@ -97,9 +95,6 @@ def attachment_changed(attachment_id: int) -> None:
 def applicant_changed(applicant_id: int) -> None:
     """Re-index the entries of an applicant (name, credit code or region changed):
     their own imported entries and those of their applications."""
-    from .models import ArchiveEntry
-    from .search import table
-
     theirs = Q(applicant_id=applicant_id) | Q(attachment__application__applicant_id=applicant_id)
     table.store(ArchiveEntry.objects.filter(theirs).values_list("pk", flat=True))
     _entries_changed(theirs)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .models import ArchiveEntry
-from .pipeline import METHOD_LABELS, describe_result, field_rows, mismatches
+from .pipeline import METHOD_LABELS, describe_result, display_value, field_rows, mismatches
 
 
 def entry_of(attachment) -> ArchiveEntry | None:
@@ -70,6 +70,4 @@ def entry_panel_context(entry: ArchiveEntry | None) -> dict[str, Any]:
 
 
 def _shown(value: Any) -> str:
-    from .pipeline import display_value
-
     return display_value(value)

@@ -28,8 +28,9 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from applications.models import Attachment, InvoiceLine, private_storage
+from applications.models import Attachment, InvoiceLine, Technician, private_storage
 from cms.chinese import date_text
+from cms.storage import StorageUnavailable
 
 from . import indexing
 from .comparison import DATE_FIELDS, DECIMAL_FIELDS, FIELD_LABELS, Mismatch, compare
@@ -146,8 +147,6 @@ def typed_fields(fields: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _failure_message(exc: BaseException) -> str:
-    from cms.storage import StorageUnavailable
-
     if isinstance(exc, ExtractionError):
         return exc.message
     if isinstance(exc, StorageUnavailable):
@@ -285,8 +284,6 @@ def declared_values(entry: ArchiveEntry) -> dict[str, Any]:
                 }
             )
     elif kind == ArchiveEntry.Kind.CERTIFICATE and entry.attachment_id:
-        from applications.models import Technician
-
         technician = Technician.objects.filter(certificate_id=entry.attachment_id).first()
         if technician is not None:
             declared = {

@@ -28,6 +28,9 @@ from applications.models import Application, Attachment, InvoiceLine
 
 from . import indexing
 from .models import ArchiveEntry
+from .pipeline import create_entry_for_attachment
+from .search import table
+from .tasks import enqueue_extraction
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +51,12 @@ def _after_commit(hook, *args) -> None:
 def attachment_saved(sender, instance, created, raw=False, **kwargs):
     if not created or raw:
         return
-    from .pipeline import create_entry_for_attachment
-    from .tasks import enqueue_extraction
-
     enqueue_extraction(create_entry_for_attachment(instance))
 
 
 def entry_saved(sender, instance, raw=False, **kwargs):
     """The database engine's search row, in the saving transaction."""
     if not raw:
-        from .search import table
-
         table.store([instance.pk])
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from .models import ArchiveEntry
+from .pipeline import run_extraction
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +29,6 @@ RETRY_DELAY = timedelta(seconds=30)  # times the number of attempts made so far
 @task(backend="archive")
 def extract_entry(entry_id: int) -> str | None:
     """Extract one entry; returns its status, or None when the entry no longer exists."""
-    from .pipeline import run_extraction
-
     entry = ArchiveEntry.objects.select_related("attachment").filter(pk=entry_id).first()
     if entry is None:
         return None

@@ -15,7 +15,7 @@ from typing import Any
 
 from archive.extract import normalise_text
 from cms import credit_code as uscc
-from cms.chinese import DIGITS, NUMERAL_CHARS, chinese_to_int
+from cms.chinese import DIGITS, NUMERAL_CHARS, chinese_to_int, find_date
 
 # --------------------------------------------------------------------------- numerals
 
@@ -103,17 +103,6 @@ def parse_capital(value: str) -> Decimal | None:
     return Decimal(yuan)  # "注册资本(万元) 壹仟"
 
 
-_DATE_PATTERNS = (
-    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"),
-    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
-    re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"),
-)
-_CN_DATE = re.compile(
-    r"([零〇○一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
-    r"\s*([一二三四五六七八九十]{1,3})\s*日"
-)
-
-
 def parse_date(value: Any) -> date | None:
     """A date from a ``date``, "2020年05月18日", "2020-05-18", "20200518" or
     "二〇二〇年五月十八日"; ``None`` when there is none or it is impossible."""
@@ -123,23 +112,7 @@ def parse_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = normalise_text(str(value))
-    for pattern in _DATE_PATTERNS:
-        m = pattern.search(text)
-        if m:
-            try:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                continue
-    m = _CN_DATE.search(text)
-    if m:
-        parts = [chinese_to_int(g) for g in m.groups()]
-        if all(p is not None for p in parts):
-            try:
-                return date(*parts)  # type: ignore[arg-type]
-            except ValueError:
-                return None
-    return None
+    return find_date(normalise_text(str(value)))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -15,12 +15,14 @@ from wagtail.log_actions import log
 from applications.access import is_reviewer
 from applications.files import serve_file
 from applications.models import State
+from applications.workflow import record_view
 from catalogue.models import ApplicationKind, Department
 from cms.middleware import bad_request
 from regions.models import Region
 
 from .models import ArchiveEntry
 from .search import FACETS, ArchiveResults, QueryTooLong, archive_search
+from .wagtail_hooks import get_entry
 
 PER_PAGE = 20
 MAX_PAGE = 10_000  # beyond this the offset would overflow the database's integers
@@ -193,10 +195,6 @@ def entry_file(request, pk):
     inline, PDFs downloaded (served under a sandboxing CSP, a browser's PDF viewer
     would not run). Each view is written to the audit log, and to the application's
     history when the file belongs to one."""
-    from applications.workflow import record_view
-
-    from .wagtail_hooks import get_entry
-
     if not is_reviewer(request.user):
         raise Http404("页面不存在")
     entry = get_entry(request.user, pk)

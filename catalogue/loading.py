@@ -18,6 +18,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -131,7 +132,7 @@ def load_catalogue(apps_or_none=None, path: Path | str | None = None) -> dict:
     for the real models.
     """
     if apps_or_none is None:
-        from django.apps import apps as apps_or_none
+        apps_or_none = django_apps
     department_model = apps_or_none.get_model("catalogue", "Department")
     item_model = apps_or_none.get_model("catalogue", "ServiceItem")
     material_model = apps_or_none.get_model("catalogue", "MaterialRequirement")

@@ -15,6 +15,7 @@ import time
 from django.apps import apps
 from django.core.cache import cache
 from django.db.models import Q
+from wagtail.models import Site
 
 GENERATION_KEY = "portal:generation"
 TIMEOUT = 24 * 3600
@@ -96,8 +97,6 @@ def no_view_restrictions(request=None) -> bool:
 def find_site(request):
     """Wagtail's site lookup for the request, from the cache; the root page comes specific,
     so routing the home page costs no query."""
-    from wagtail.models import Site
-
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
     try:

@@ -1,8 +1,10 @@
 """Chinese text helpers shared by the importer, the search and the archive: numerals
-both ways, Han characters, and dates as Chinese text.
+both ways, Han characters, and dates read from and written as Chinese text.
 
-(The search's tokenising and the archive's field patterns stay in their apps; only
-what more than one app needs lives here.)
+Dates are read in one place: `parse_date` (the text is a date: a policy's date line)
+and `find_date` (a date somewhere in the text: OCR of a licence) share the patterns and
+the check that the date exists. (The search's tokenising and the archive's field
+patterns stay in their apps; only what more than one app needs lives here.)
 """
 
 import re
@@ -92,3 +94,51 @@ def date_text(day: date, *, padded: bool = True) -> str:
     if padded:
         return f"{day.year}年{day.month:02d}月{day.day:02d}日"
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+# One core for reading dates: a pattern finds the year, month and day as written
+# (Arabic digits or Chinese numerals), `_date_from` turns them into a real date or None.
+_MONTH_DAY = rf"\d{{1,2}}|[{NUMERAL_CHARS}]{{1,3}}"
+_WRITTEN = rf"\s*年\s*({_MONTH_DAY})\s*月\s*({_MONTH_DAY})\s*日?"
+# Written dates: 2024年10月29日, 2024 年 5 月 8 日, 二〇二四年十月二十九日, 2024年十月29日
+# (OCR may lose the 日); the year in Arabic digits, then in Chinese ones.
+WRITTEN_DATES = (
+    re.compile(rf"(\d{{4}}){_WRITTEN}"),
+    re.compile(rf"([{''.join(DIGITS)}]{{4}}){_WRITTEN}"),
+)
+# Numeric dates: 2024-10-29, 2024/10/29, 2024.3.1 and 20241029 (licences, invoices).
+NUMERIC_DATES = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
+    re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"),
+)
+# Tried in this order by `find_date`: Arabic forms before Chinese numerals.
+DATE_PATTERNS = (WRITTEN_DATES[0], *NUMERIC_DATES, WRITTEN_DATES[1])
+
+
+def _date_from(match: re.Match) -> date | None:
+    try:
+        year, month, day = (to_int(part) for part in match.groups())
+        return date(year, month, day)
+    except (TypeError, ValueError):  # a numeral we cannot read, or 2月30日
+        return None
+
+
+def parse_date(text: str, patterns=DATE_PATTERNS) -> date | None:
+    """The date `text` is, whole (surrounding spaces aside): "2025年3月1日",
+    "二〇二五年三月一日", "2025-03-01", "2025.3.1"; None for anything else or an
+    impossible date."""
+    text = (text or "").strip()
+    for pattern in patterns:
+        if match := pattern.fullmatch(text):
+            return _date_from(match)
+    return None
+
+
+def find_date(text: str, patterns=DATE_PATTERNS) -> date | None:
+    """The first possible date written anywhere in `text` ("发证日期：2025年3月1日"),
+    trying the patterns in order; None when there is none."""
+    for pattern in patterns:
+        for match in pattern.finditer(text or ""):
+            if day := _date_from(match):
+                return day
+    return None

@@ -7,6 +7,8 @@ start-up), Wagtail's SpreadsheetExportMixin, which writes the review list export
 the admin reports. Wagtail's XLSX writer already stores such values as text.
 """
 
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -18,8 +20,6 @@ def neutralise(value):
 
 
 def install() -> None:
-    from wagtail.admin.views.mixins import SpreadsheetExportMixin
-
     if getattr(SpreadsheetExportMixin, "_formula_safe", False):
         return
     original = SpreadsheetExportMixin.preprocess_field_value

@@ -17,8 +17,11 @@ from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from catalogue.models import Department, MaterialRequirement, ServiceItem
 from cms import aftercommit
 from cms import cache as shared
+from cms.home.models import PortalSettings
+from policies.models import IssuingBody, PolicyIndexPage, PolicyTopic
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +105,6 @@ def on_site_data_changed(sender, **kwargs):
 
 def on_section_snippet_changed(sender, **kwargs):
     """Issuing bodies and topics are printed on policy pages and in the filters."""
-    from policies.models import PolicyIndexPage
-
     urls = site_wide_urls()
     for index in PolicyIndexPage.objects.live():
         urls |= page_urls(index)
@@ -111,8 +112,6 @@ def on_section_snippet_changed(sender, **kwargs):
 
 
 def on_catalogue_changed(sender, **kwargs):
-    from catalogue.models import ServiceItem
-
     roots = [site.root_url for site in Site.objects.all()]
     paths = [SERVICES_PATH] + [
         f"{SERVICES_PATH}{code}/" for code in ServiceItem.objects.values_list("code", flat=True)
@@ -121,10 +120,6 @@ def on_catalogue_changed(sender, **kwargs):
 
 
 def connect():
-    from catalogue.models import Department, MaterialRequirement, ServiceItem
-    from cms.home.models import PortalSettings
-    from policies.models import IssuingBody, PolicyTopic
-
     page_published.connect(on_page_changed, dispatch_uid="portal-cache-published")
     page_unpublished.connect(on_page_changed, dispatch_uid="portal-cache-unpublished")
     post_page_move.connect(on_page_moved, dispatch_uid="portal-cache-moved")

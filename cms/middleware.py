@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
+from wagtail.models import APIToken
 
 from cms import cache as shared
 
@@ -72,8 +73,6 @@ class RequestBodyLimitMiddleware:
 
 
 def _valid_bearer(request) -> bool:
-    from wagtail.models import APIToken
-
     scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return False

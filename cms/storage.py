@@ -8,7 +8,7 @@ import functools
 import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
@@ -93,8 +93,6 @@ def private_file_response(name, *, filename, content_type, as_attachment, storag
     Locally: the file streamed under a sandboxing CSP. Never cached, never sniffed.
     """
     if storage is None:
-        from django.core.files.storage import storages
-
         storage = storages["private"]
     if hasattr(storage, "bucket_name"):
         response = HttpResponseRedirect(

@@ -7,6 +7,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from applications import hooks, workflow
@@ -319,8 +320,6 @@ def progress_steps(application) -> list[dict]:
 
 def portal_links(user, application=None) -> list[tuple[str, str]]:
     """Registered in applications.hooks: the 装表接电 page from the application page."""
-    from django.urls import reverse
-
     if application is None or application.state not in (State.CONNECTING, State.APPROVED):
         return []
     if not needs_connection(application) or not roles(user, application):

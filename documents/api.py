@@ -13,6 +13,7 @@ from applications.api.app import ApiError, responses
 from applications.api.inputs import Reference, own_application
 
 from .kinds import KINDS, select
+from .views import pdf_response
 
 router = Router(tags=["办理文书"])
 
@@ -75,8 +76,6 @@ def download_document(
     kind: Annotated[str, Field(max_length=40)],
     query: Query[KeyQuery],
 ):
-    from .views import pdf_response
-
     application = own_application(request, reference)
     document_kind = KINDS.get(kind)
     if document_kind is None:

@@ -13,23 +13,21 @@ class DocumentsConfig(AppConfig):
     verbose_name = "办理文书"
 
     def ready(self):
+        from applications.api import api
         from applications.history import register_labels
         from notifications.progress import DOCUMENT_LISTERS
 
         from . import signals  # noqa: F401
+        from .api import router
         from .public import public_documents
 
         if public_documents not in DOCUMENT_LISTERS:
             DOCUMENT_LISTERS.append(public_documents)
         register_labels(DOCUMENT_LABELS)
-        self._add_api_routes()
+        self._add_api_routes(api, router)
 
     @staticmethod
-    def _add_api_routes():
+    def _add_api_routes(api, router):
         """Our router on the portal API (/api/v1/), added once, before its URLs are built."""
-        from applications.api import api
-
-        from .api import router
-
         if all(attached is not router for _, attached in api._routers):
             api.add_router("", router)

@@ -9,7 +9,8 @@ window hand-over or a posting; the applicant's first download completes a 系统
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import Event, JointInstallation
+from applications import events
+from applications.models import JointInstallation
 from applications.workflow import WorkflowError, lock
 
 from .kinds import KINDS, issued_documents
@@ -44,11 +45,11 @@ def sync(application) -> list[DocumentDelivery]:
             )
         )
     if new:
-        Event.objects.create(
-            application=application,
-            action="documents_ready",
+        events.record(
+            application,
+            None,
+            "documents_ready",
             from_state=application.state,
-            to_state=application.state,
             note="已出具：" + "、".join(_label(row) for row in new),
         )
     return new
@@ -153,14 +154,7 @@ def record_post(
 
 
 def _audit(application, user, action, note) -> None:
-    Event.objects.create(
-        application=application,
-        actor=user,
-        action=action,
-        from_state=application.state,
-        to_state=application.state,
-        note=note,
-    )
+    events.record(application, user, action, from_state=application.state, note=note)
 
 
 def kind_title(name: str) -> str:

@@ -18,6 +18,8 @@ from applications.models import Application, DepartmentReview, State
 from catalogue.models import ApplicationKind, Department
 from connection.models import Connection
 
+from . import contexts
+
 WINDOW_ISSUER = "“高效办成一件事”综合窗口"
 POWER_DEPARTMENT = "power"
 WINDOW_KEY = "window"  # the 综合窗口's 不予受理, beside the departments' codes
@@ -223,8 +225,6 @@ def _kind(name, title, issued, why_not, context, delivered=True):
 
 
 def _build_registry():
-    from . import contexts
-
     return {
         kind.name: kind
         for kind in (

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from PIL import ImageFile
 
 from .kinds import DocumentKind, Issued
 
@@ -63,7 +64,6 @@ def load_weasyprint():
     Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which would let truncated
     uploads pass `applications.uploads`; it is switched back off here (our documents
     embed only the QR code we draw ourselves)."""
-    from PIL import ImageFile
     from weasyprint import HTML
 
     ImageFile.LOAD_TRUNCATED_IMAGES = False

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from cms.chinese import chinese_numeral, is_han, to_int
+from cms.chinese import WRITTEN_DATES, chinese_numeral, is_han, parse_date, to_int
 
 # --------------------------------------------------------------------------- the tree
 
@@ -345,8 +345,6 @@ CIRCLED_RE = re.compile(r"^([\u2460-\u2473])\s*(.*)$")
 ATTACHMENT_RE = re.compile(r"^附\s*件\s*(\d{1,2})\s*[:：]?\s*(.*)$")
 ATTACHMENT_LIST_RE = re.compile(r"^[-–—•·*]?\s*附\s*件\s*[:：]\s*(.*)$")
 NOTE_LABEL_RE = re.compile(r"^(注意事项|温馨提示|特别提示|重要提示|注意)\s*[:：]?\s*$")
-_DATE_NUM = rf"(\d{{1,4}}|[{_CN}]{{1,4}})"
-DATE_RE = re.compile(rf"^\s*{_DATE_NUM}\s*年\s*{_DATE_NUM}\s*月\s*{_DATE_NUM}\s*日\s*$")
 DOCUMENT_NUMBER_RE = re.compile(
     r"^([\u4e00-\u9fffA-Za-z]{1,12})\s*[〔\[【（(﹝［]\s*(\d{4})\s*[〕\]】）)﹞］]\s*(\d{1,5})\s*号$"
 )
@@ -371,7 +369,7 @@ def marker_strength(text: str) -> str | None:
         or ATTACHMENT_RE.match(text)
         or ATTACHMENT_LIST_RE.match(text)
         or NOTE_LABEL_RE.match(text)
-        or parse_date(text)
+        or date_line(text)
     ):
         return STRONG
     if ARABIC_RE.match(text) or PAREN_RE.match(text) or CIRCLED_RE.match(text):
@@ -379,16 +377,10 @@ def marker_strength(text: str) -> str | None:
     return None
 
 
-def parse_date(text: str) -> dt.date | None:
-    """2024年10月29日 or 二〇二四年十月二十九日 (alone on a line) → date."""
-    match = DATE_RE.match(text)
-    if not match:
-        return None
-    try:
-        year, month, day = (to_int(g) for g in match.groups())
-        return dt.date(year, month, day)
-    except (TypeError, ValueError):
-        return None
+def date_line(text: str) -> dt.date | None:
+    """2024年10月29日 or 二〇二四年十月二十九日 alone on a line: a policy's date. A bare
+    2024-10-29 is left as text (tables and forms use it; a signature never does)."""
+    return parse_date(text, WRITTEN_DATES)
 
 
 # --------------------------------------------------------------------------- lines
@@ -532,7 +524,7 @@ def _segment(lines: list[_Line], width: int, known_bodies: set[str]) -> list:
                 blocks.append(table)
             i = end
             continue
-        if date := parse_date(text):
+        if date := date_line(text):
             bodies = []
             while blocks and _looks_like_org(blocks[-1], known_bodies):
                 bodies.insert(0, blocks.pop().text)

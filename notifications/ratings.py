@@ -7,9 +7,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from applications import events
 from applications.access import reviewer_departments
-from applications.models import Event
 from applications.workflow import WorkflowError
+from workdays.calendar import deadline_for
 
 from .models import Level, Rating, Rectification
 from .service import notify
@@ -54,13 +55,12 @@ def _create(application, *, user, level, comment, channel, department_id) -> Rat
         department=department,
         entered_by=user if user is not None and user.is_authenticated else None,
     )
-    Event.objects.create(
-        application=application,
-        actor=rating.entered_by,
-        action="rated",
+    events.record(
+        application,
+        user,
+        "rated",
         department=department,
         from_state=application.state,
-        to_state=application.state,
         note=f"{rating.get_channel_display()}：{rating.get_level_display()}",
     )
     if rating.is_bad:
@@ -103,8 +103,6 @@ def rate_by_staff(application, *, user, level, channel, comment="", department_i
 
 
 def open_rectification(rating: Rating, days: int = Rectification.DEFAULT_DAYS) -> Rectification:
-    from workdays.calendar import deadline_for
-
     now = timezone.now()
     rectification = Rectification.objects.create(
         rating=rating,

@@ -7,9 +7,11 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import IDLE_LOCK_AFTER, Applicant
 from applications.models import DepartmentReview
+from workdays.calendar import CalendarNotCovered, add_working_days
 
 from .service import notify
 
@@ -17,8 +19,6 @@ WARN_BEFORE = datetime.timedelta(days=7)
 
 
 def lock_date(applicant) -> datetime.date:
-    from django.utils import timezone
-
     return timezone.localdate(applicant.last_seen() + IDLE_LOCK_AFTER)
 
 
@@ -53,8 +53,6 @@ def _row(review):
 
 def send_review_digest(today: datetime.date) -> int:
     """One message per reviewer with open reviews due on the next working day or overdue."""
-    from workdays.calendar import CalendarNotCovered, add_working_days
-
     try:
         tomorrow = add_working_days(today, 1)
     except CalendarNotCovered:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .events import DEFAULT_TEMPLATES
 from .models import Message, NotificationTemplate, Preference
+from .tasks import enqueue_send
 from .transports import sms_enabled
 
 logger = logging.getLogger(__name__)
@@ -105,8 +106,6 @@ def _mobile(user) -> str:
 
 def queue(message: Message) -> None:
     """Hand the message to the worker once the current transaction commits."""
-    from .tasks import enqueue_send
-
     message_id = message.pk
     transaction.on_commit(lambda: enqueue_send(message_id))
 

@@ -21,6 +21,7 @@ from django.db.models import Count, Sum
 from applications.models import Application, DepartmentReview, State
 from catalogue.models import ApplicationKind
 from workdays.calendar import Calendar, CalendarNotCovered
+from workdays.models import CalendarYear
 
 from .models import DailyFigure, Level, Rating, Rectification
 
@@ -138,8 +139,6 @@ class WorkdayIndex:
 
 
 def _covered_range():
-    from workdays.models import CalendarYear
-
     years = sorted(CalendarYear.objects.values_list("year", flat=True))
     if not years:
         return None

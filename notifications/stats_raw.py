@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from applications.models import Application, DepartmentReview, State
 
+from . import stats
 from .stats import (
     Table,
     WorkdayIndex,
@@ -177,8 +178,6 @@ def tables(today: datetime.date) -> list[Table]:
 
 def differences(today: datetime.date) -> list[str]:
     """Where the summary-backed figures differ from the raw ones (empty when equal)."""
-    from . import stats
-
     summary = [
         stats.by_item(),
         stats.by_department(),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from .models import Message
+from .transports import deliver
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +20,6 @@ RETRY_DELAY = timedelta(seconds=60)
 
 def send_now(message_id: int) -> str | None:
     """Try to send one message once; returns its state (None when it no longer exists)."""
-    from .transports import deliver
-
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.state != Message.State.PENDING:

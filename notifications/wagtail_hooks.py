@@ -1,6 +1,8 @@
 """Admin menu 通知与评价: 统计分析, 好差评, 差评整改, 通知发送记录 and 通知模板."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
@@ -22,9 +24,6 @@ class ManagerPolicy(BasePermissionPolicy):
         return action in ("change", "view") and is_manager(user)
 
     def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-        from django.db.models import Q
-
         return (
             get_user_model()
             .objects.filter(

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q
 from cms import cache as shared
 from regions.models import Region
 
-from .models import IssuingBody, PolicyIssuer, PolicyPage, PolicyTopic
+from .policy import IssuingBody, PolicyIssuer, PolicyPage, PolicyTopic
 
 SORTS = {
     "-date": ("-publish_date", "-written_date", "-pk"),

@@ -19,6 +19,7 @@ from interconnect.health import OK
 from interconnect.models import EquipmentType, Platform
 
 from . import service
+from .orderlist import current_list_problem
 
 GATE_TEXT = (
     "互联互通数据异常，“下一步”暂不可用。请自行联系该站点运营平台，让运营平台推送站点的"
@@ -159,8 +160,6 @@ def rule_problems(application) -> list[str]:
 
 
 def signed_list_problems(application) -> list[str]:
-    from .orderlist import current_list_problem
-
     problem = current_list_problem(application)
     return [problem] if problem else []
 

@@ -2,7 +2,10 @@
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from interconnect.models import Construction, StationType
+from policies.models import PolicyPage
 
 from .models import ConstructionRatio, SubsidyRuleSet
 
@@ -35,10 +38,6 @@ POLICY_NUMBER = "豫充示〔2025〕1号"  # the demo policy 充电设施建设�
 def load(stdout=None, years=None) -> list[SubsidyRuleSet]:
     """Create the example rule sets once (default: 2025 up to this year); editors' later
     changes are kept."""
-    from django.utils import timezone
-
-    from policies.models import PolicyPage
-
     years = years or range(2025, max(2025, timezone.localdate().year) + 1)
     policy = PolicyPage.objects.filter(document_number=POLICY_NUMBER).first()
     made = []

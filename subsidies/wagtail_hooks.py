@@ -1,11 +1,16 @@
 """Wagtail admin: 补贴规则 as a snippet (editors), and the finance report (reviewers)."""
 
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from catalogue.reviewers import is_reviewer
+
+from . import report
 from .forms import RuleSetForm
 from .models import SubsidyRuleSet
 
@@ -61,10 +66,6 @@ register_snippet(RuleSetViewSet)
 
 @hooks.register("register_admin_urls")
 def _report_urls():
-    from django.urls import path
-
-    from . import report
-
     return [
         path("subsidies/report/", report.report_view, name="subsidy_report"),
         path("subsidies/report.xlsx", report.report_xlsx, name="subsidy_report_xlsx"),
@@ -73,11 +74,6 @@ def _report_urls():
 
 @hooks.register("register_admin_menu_item")
 def _report_menu():
-    from django.urls import reverse
-    from wagtail.admin.menu import MenuItem
-
-    from catalogue.reviewers import is_reviewer
-
     class ReportItem(MenuItem):
         def is_shown(self, request):
             return is_reviewer(request.user)

@@ -7,6 +7,7 @@
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ def source_files(under: Path = ROOT):
             yield path
 
 
+@functools.cache
 def parsed(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
@@ -282,3 +284,230 @@ def test_no_private_name_crosses_apps():
         if app_of(path) in LAYER_OF and (names := private_imports(parsed(path), app_of(path)))
     }
     assert found == {}
+
+
+# --- imports inside functions -------------------------------------------------------
+
+# Third-party libraries imported only where they are used, because importing them costs
+# much memory or time and most processes (web workers, most commands) never need them.
+LAZY_LIBRARIES = {
+    "openpyxl": "xlsx writer, ~40 MB and ~0.3 s; only the spreadsheet exports need it",
+    "pypdfium2": "PDF engine with a native library; only PDF inspection and extraction",
+    "weasyprint": "HTML-to-PDF with Pango/cairo, ~1 s to import; only document rendering",
+    "rapidocr": "OCR models (onnxruntime), seconds to load; only the archive extractor",
+    "numpy": "the OCR engine's image array, ~20 MB; loaded with the OCR engine only",
+    "zxingcpp": "native QR decoder; only the archive extractor reads QR codes",
+}
+
+# Other imports that stay inside a function, by "file:function", each with its reason.
+# "Avoids an import cycle" is not a reason: make the dependency run one way instead.
+FUNCTION_IMPORT_EXCEPTIONS: dict[str, str] = {
+    "search/backends/database.py:SearchBackend": (
+        "imports the backend of the connected database only: the SQLite one cannot be "
+        "imported on PostgreSQL (its FTS index model exists only on SQLite)"
+    ),
+}
+
+
+def is_app_ready(function: ast.FunctionDef, parents: dict) -> bool:
+    """`ready()` of an AppConfig: the place Django provides for wiring at start-up."""
+    owner = parents.get(function)
+    return (
+        function.name == "ready"
+        and isinstance(owner, ast.ClassDef)
+        and any(
+            (base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")) == "AppConfig"
+            for base in owner.bases
+        )
+    )
+
+
+def imported_roots(node: ast.Import | ast.ImportFrom) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {alias.name.split(".")[0] for alias in node.names}
+    return {node.module.split(".")[0]} if node.level == 0 and node.module else {"."}
+
+
+def function_imports(tree: ast.Module) -> list[str]:
+    """`function:line` of every import inside a function body that is neither in an
+    AppConfig.ready() nor of a library in LAZY_LIBRARIES."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = set()
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if is_app_ready(function, parents):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                if not imported_roots(node) <= set(LAZY_LIBRARIES):
+                    found.add((node.lineno, f"{function.name}:{node.lineno}"))
+    return [name for _, name in sorted(found)]
+
+
+def test_no_import_inside_a_function():
+    found = {}
+    for path in source_files():
+        for where in function_imports(parsed(path)):
+            key = f"{rel(path)}:{where.split(':')[0]}"
+            if key not in FUNCTION_IMPORT_EXCEPTIONS:
+                found.setdefault(rel(path), []).append(where)
+    assert found == {}, "import at module top (see FUNCTION_IMPORT_EXCEPTIONS for the rules)"
+
+
+def test_every_function_import_exception_is_still_needed():
+    present = {
+        f"{rel(path)}:{where.split(':')[0]}"
+        for path in source_files()
+        for where in function_imports(parsed(path))
+    }
+    assert set(FUNCTION_IMPORT_EXCEPTIONS) - present == set()
+
+
+def test_the_function_import_check_sees_a_hidden_import():
+    code = (
+        "import openpyxl\n"
+        "class Config(AppConfig):\n"
+        "    def ready(self):\n"
+        "        from . import signals\n"
+        "def export():\n"
+        "    from openpyxl import Workbook\n"
+        "def submit(application):\n"
+        "    from .workflow import lock\n"
+        "    import pypdfium2, json\n"
+    )
+    assert function_imports(ast.parse(code)) == ["submit:8", "submit:9"]
+
+
+# --- one writer of Event rows -------------------------------------------------------
+
+EVENT_WRITER = "applications/events.py"
+CREATING_CALLS = {"create", "bulk_create", "get_or_create", "update_or_create"}
+
+
+def event_constructions(tree: ast.Module) -> list[int]:
+    """Lines calling `Event(...)`, `Event.objects.create(...)` and the like, or
+    `<application>.events.create(...)` (the reverse relation)."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "Event":
+            found.append(node.lineno)
+        elif isinstance(func, ast.Attribute) and func.attr in CREATING_CALLS:
+            manager = func.value
+            if isinstance(manager, ast.Attribute) and (
+                manager.attr == "events"
+                or (
+                    manager.attr == "objects"
+                    and isinstance(manager.value, ast.Name)
+                    and manager.value.id == "Event"
+                )
+            ):
+                found.append(node.lineno)
+    return found
+
+
+def test_only_the_events_module_writes_events():
+    offenders = {
+        rel(path): lines
+        for path in source_files()
+        if rel(path) != EVENT_WRITER and (lines := event_constructions(parsed(path)))
+    }
+    assert offenders == {}, "write Events through applications.events.record"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "Event.objects.create(application=a, action='rated')",
+        "Event.objects.bulk_create([x])",
+        "rows = [Event(application=a)]",
+        "application.events.create(action='viewed')",
+    ],
+)
+def test_the_event_check_sees_a_write(code):
+    assert event_constructions(ast.parse(code)) == [1]
+
+
+def test_the_event_check_leaves_reads_alone():
+    code = (
+        "Event.objects.filter(action='rated')\napplication.events.all()\nevents.record(a, u, 'x')"
+    )
+    assert event_constructions(ast.parse(code)) == []
+
+
+# --- no import cycles ---------------------------------------------------------------
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def top_level_imports(path: Path, modules: set[str]) -> set[str]:
+    """Project modules imported at the top of the module at `path` (`from . import x`
+    counts as importing x, not the package being initialised)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in parsed(path).body:
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(filter(None, [*parent, node.module]))
+            submodules = [f"{base}.{alias.name}" for alias in node.names]
+            targets = [m for m in submodules if m in modules] or [base]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    paths = {module_name(path): path for path in source_files() if path.name != "manage.py"}
+    return {name: top_level_imports(path, set(paths)) for name, path in paths.items()}
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    cycles, done = [], set()
+    for start in sorted(graph):
+        stack, on_path = [(start, iter(sorted(graph[start])))], [start]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                on_path.pop()
+                done.add(node)
+            elif child in on_path:
+                cycles.append([*on_path[on_path.index(child) :], child])
+            elif child not in done:
+                stack.append((child, iter(sorted(graph[child]))))
+                on_path.append(child)
+    return cycles
+
+
+def test_no_import_cycle_between_modules():
+    """Dependencies run one way; a cycle hidden by a late import is caught above."""
+    assert find_cycles(import_graph()) == []
+
+
+def test_the_cycle_check_sees_a_cycle():
+    graph = {"a.models": {"a.listing"}, "a.listing": {"a.models"}, "a.views": {"a.models"}}
+    assert find_cycles(graph) == [["a.listing", "a.models", "a.listing"]]
+    assert find_cycles({"a.views": {"a.models"}, "a.models": set()}) == []
+
+
+def test_the_import_graph_follows_relative_imports():
+    graph = import_graph()
+    assert "policies.policy" in graph["policies.listing"]
+    assert "archive.search._query" in graph["archive.search._database"]
+    assert "archive.search" not in graph["archive.search._database"]

@@ -9,6 +9,7 @@ MAX_ATTEMPTS failures the ticket is blocked until the window issues a new one.
 
 import hmac
 import re
+import secrets
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils import timezone
 from applications.models import Application
 from applications.workflow import WorkflowError, record_step
 
+from .intake import desk_for
 from .models import ClaimTicket
 
 NEUTRAL = "申请编号、认领码与您的账号信息不匹配，请核对受理回执；多次失败后需到窗口重新办理。"
@@ -73,10 +75,6 @@ def claim(user, reference: str, code: str) -> Application:
 @transaction.atomic
 def reissue(application, *, user) -> ClaimTicket:
     """A new 认领码 (lost receipt, or blocked after failures), issued by the county window."""
-    import secrets
-
-    from .intake import desk_for
-
     desk_for(user, application.region)
     ticket = ClaimTicket.objects.select_for_update().filter(application=application).first()
     if ticket is None or ticket.claimed_at is not None:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import (
@@ -185,8 +186,6 @@ def open_application(desk, applicant, item_codes, *, staff) -> Application:
 
 def portal_links(user, application=None) -> list[tuple[str, str]]:
     """Registered in applications.hooks: the desk for staff, the claim for applicants."""
-    from django.urls import reverse
-
     if application is not None:
         return []
     links = []
@@ -198,8 +197,6 @@ def portal_links(user, application=None) -> list[tuple[str, str]]:
 
 
 def staff_filing_url(user, kind):
-    from django.urls import reverse
-
     if kind == ApplicationKind.JOINT_INSTALLATION and is_window_staff(user):
         return reverse("window:new")
     return None

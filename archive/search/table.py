@@ -27,6 +27,8 @@ from django.db.models.functions import Coalesce
 
 from search.text import index_terms
 
+from ..models import ArchiveEntry, SearchText
+
 MAX_TERMS = 16_000
 BATCH = 1000
 FTS_TABLE = "archive_search_fts"
@@ -39,8 +41,6 @@ def terms_for(original_name: str, applicant_name: str, text: str) -> tuple[str, 
 
 
 def _sources(entry_ids):
-    from ..models import ArchiveEntry
-
     return (
         ArchiveEntry.objects.filter(pk__in=entry_ids)
         .annotate(
@@ -57,8 +57,6 @@ def _sources(entry_ids):
 
 def store(entry_ids) -> None:
     """(Re)write the rows of these entries (missing entries are skipped)."""
-    from ..models import SearchText
-
     entry_ids = list(entry_ids)
     for start in range(0, len(entry_ids), BATCH):
         batch = entry_ids[start : start + BATCH]
@@ -72,8 +70,6 @@ def store(entry_ids) -> None:
 
 def rebuild(stdout=None) -> int:
     """Every entry's row again; returns how many were written."""
-    from ..models import ArchiveEntry, SearchText
-
     SearchText.objects.all().delete()
     ids = list(ArchiveEntry.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH * 10):

@@ -6,6 +6,8 @@ from wagtail.models import Page
 
 from cms import cache as shared
 from cms.pages import CachedRoutingMixin
+from guides.models import GuidePage
+from policies.models import PolicyPage
 
 
 class HomePage(CachedRoutingMixin, Page):
@@ -23,9 +25,6 @@ class HomePage(CachedRoutingMixin, Page):
         verbose_name = "首页"
 
     def get_context(self, request, *args, **kwargs):
-        from guides.models import GuidePage
-        from policies.models import PolicyPage
-
         # Evaluated only when the template's cached fragment is missing.
         context = super().get_context(request, *args, **kwargs)
         context["latest_policies"] = shared.public(

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
+from applications.models import Attachment
 from archive.models import ArchiveEntry
 from archive.pipeline import (
     describe_result,
@@ -84,8 +85,6 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _create_missing(self) -> list[ArchiveEntry]:
-        from applications.models import Attachment
-
         attachments = Attachment.objects.filter(archive_entry__isnull=True).select_related(
             "application", "requirement"
         )

@@ -3,15 +3,14 @@ import uuid
 from django import template
 
 from cms import cache as shared
+from guides.models import GuideIndexPage
+from policies.models import PolicyIndexPage
 
 register = template.Library()
 FRAGMENT_TTL = 24 * 3600
 
 
 def _section_pages(request):
-    from guides.models import GuideIndexPage
-    from policies.models import PolicyIndexPage
-
     links = []
     for model in (PolicyIndexPage, GuideIndexPage):
         page = shared.public(model.objects.live(), request).only("title", "url_path").first()

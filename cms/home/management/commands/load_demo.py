@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.html import escape
 from wagtail.models import Site
 
 from applications import demo as applications_demo
@@ -40,8 +41,6 @@ def _child(parent, model, slug, **fields):
 
 
 def _rich(text):
-    from django.utils.html import escape
-
     return f"<p>{escape(text)}</p>"
 
 
