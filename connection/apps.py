@@ -18,22 +18,14 @@ class ConnectionConfig(AppConfig):
 
     def ready(self):
         from applications import hooks
+        from applications.api import attach_router
         from applications.history import register_labels
 
+        from .api import router
         from .steps import needs_connection, portal_links, progress_steps
 
         hooks.register(hooks.COMPLETION_STEPS, needs_connection)
         hooks.register(hooks.STEP_PROVIDERS, progress_steps)
         hooks.register(hooks.PORTAL_LINKS, portal_links)
-        self._add_api_routes()
+        attach_router(router)
         register_labels(CONNECTION_LABELS)
-
-    @staticmethod
-    def _add_api_routes():
-        """Our router on the portal API (/api/v1/), added once, before its URLs are built."""
-        from applications.api import api
-
-        from .api import router
-
-        if all(attached is not router for _, attached in api._routers):
-            api.add_router("", router)

@@ -13,7 +13,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = "办理文书"
 
     def ready(self):
-        from applications.api import api
+        from applications.api import attach_router
         from applications.history import register_labels
         from notifications.progress import DOCUMENT_LISTERS
 
@@ -24,10 +24,4 @@ class DocumentsConfig(AppConfig):
         if public_documents not in DOCUMENT_LISTERS:
             DOCUMENT_LISTERS.append(public_documents)
         register_labels(DOCUMENT_LABELS)
-        self._add_api_routes(api, router)
-
-    @staticmethod
-    def _add_api_routes(api, router):
-        """Our router on the portal API (/api/v1/), added once, before its URLs are built."""
-        if all(attached is not router for _, attached in api._routers):
-            api.add_router("", router)
+        attach_router(router)

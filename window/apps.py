@@ -9,9 +9,11 @@ class WindowConfig(AppConfig):
 
     def ready(self):
         from applications import hooks
+        from applications.api import attach_router
         from applications.history import register_labels
 
         from .acceptance import needs_window_acceptance, progress_steps
+        from .api import router
         from .intake import acts_on_behalf, portal_links, staff_filing_url
 
         hooks.register(hooks.ACCEPTANCE_GATES, needs_window_acceptance)
@@ -19,15 +21,5 @@ class WindowConfig(AppConfig):
         hooks.register(hooks.PORTAL_LINKS, portal_links)
         hooks.register(hooks.STAFF_FILING, staff_filing_url)
         hooks.register(hooks.ON_BEHALF, acts_on_behalf)
-        self._add_api_routes()
+        attach_router(router)
         register_labels(WINDOW_LABELS)
-
-    @staticmethod
-    def _add_api_routes():
-        """Our router on the portal API (/api/v1/), added once, before its URLs are built."""
-        from applications.api import api
-
-        from .api import router
-
-        if all(attached is not router for _, attached in api._routers):
-            api.add_router("", router)

@@ -14,6 +14,6 @@ from . import routes_lines  # noqa: F401
 from . import routes_attachments  # noqa: F401
 
 # isort: on
-from .app import api
+from .app import api, attach_router
 
-__all__ = ["api"]
+__all__ = ["api", "attach_router"]

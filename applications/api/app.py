@@ -131,6 +131,12 @@ api = PortalAPI(
 )
 
 
+def attach_router(router) -> None:
+    """Add an upper app's router to /api/v1/ once (AppConfig.ready may run twice in tests)."""
+    if all(attached is not router for _, attached in api._routers):
+        api.add_router("", router)
+
+
 # --- Errors -----------------------------------------------------------------------
 
 
