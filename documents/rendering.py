@@ -28,13 +28,20 @@ from .kinds import DocumentKind, Issued
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
+QR_MASK = 0
+
+
 def progress_url(application) -> str:
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     return f"{base}{reverse('progress')}?{urlencode({'ref': application.reference})}"
 
 
+@functools.lru_cache(maxsize=1024)
 def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m", micro=False).svg_data_uri(scale=3, border=2)
+    """The QR code as SVG (vector, no image to decode). One fixed mask pattern: any of the
+    eight is valid QR; choosing the "best" one by scoring all eight cost more CPU than the
+    rest of the HTML. Cached: every document of a case carries the same code."""
+    return segno.make(url, error="m", micro=False, mask=QR_MASK).svg_data_uri(scale=3, border=2)
 
 
 def document_context(kind: DocumentKind, application, issued: Issued) -> dict:
