@@ -9,7 +9,7 @@ built here hold only what the documents need:
 * ``Portal Noto Serif CJK SC``: Noto Serif CJK SC reduced to GB 2312 (6 763 汉字 and its
   symbols), Latin-1, general and CJK punctuation, full-width forms and the few characters
   of our region names outside GB 2312 (浉, 瀍); no vertical metrics or layout tables.
-* ``Portal Symbols``: the tick boxes (☐ ☑ ☒) and check marks from DejaVu Sans.
+* ``Portal Symbols``: the tick boxes (☐ ☑ ☒), check marks and spaces from DejaVu Sans.
 
 They come first in the documents' font-family; the full Noto Serif CJK SC stays behind
 them, so any other Han character an applicant enters (堃, 䶮, 𠮷 …) is still drawn and
@@ -48,7 +48,9 @@ RANGES = (
     (0x3000, 0x303F),  # CJK punctuation (、。「」〔〕)
     (0xFF00, 0xFFEF),  # full-width forms (（），：)
 )
-SYMBOLS = "☐☑☒✓✔✗✘"
+# The spaces too: pango keeps a space beside ☑ in the tick box's face, which without a
+# space glyph would draw .notdef there.
+SYMBOLS = " \u00a0\u3000☐☑☒✓✔✗✘"
 
 
 @dataclass(frozen=True)

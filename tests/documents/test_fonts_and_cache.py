@@ -3,13 +3,15 @@ DejaVu Sans) with the full collection behind them, and the PDF cache keyed by th
 
 import csv
 import json
+import logging
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from documents import fonts, rendering
-from tests.applications.factories import POWER_ITEM, ready_joint_application
+from tests.applications.factories import GREEN_ITEM, POWER_ITEM, ROAD_ITEM, ready_joint_application
 
 from .helpers import pdf_fonts, pdf_text
 from .test_rendering import pdf_of
@@ -53,6 +55,17 @@ def test_rare_characters_still_print_and_embed(operator):
         names = {name.split("+", 1)[-1] for name, _ in embedded}
         assert "Portal-Noto-Serif-CJK-SC" in names  # the common text
         assert "Noto-Serif-CJK-SC" in names  # 䶮, 𠮷, 堃 from the collection
+
+
+def test_every_glyph_of_the_form_is_found(operator, caplog):
+    """No .notdef box: the spaces beside ☑ come from the tick boxes' face too."""
+    application = ready_joint_application(operator, [POWER_ITEM, ROAD_ITEM, GREEN_ITEM])
+    cache.clear()  # lay it out for real
+    line = f"<p style='font-family: {fonts.font_family()}'>250.0 kVA ☑ 自有 ☐ 租赁</p>"
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf_of(application, "application_form")
+        rendering.write_pdf(line)  # Latin, space, ☑: the space was .notdef in the box face
+    assert [r.getMessage() for r in caplog.records if "notdef" in r.getMessage()] == []
 
 
 def test_the_built_face_maps_gb2312_and_our_extra_characters():
