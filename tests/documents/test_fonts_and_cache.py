@@ -112,3 +112,12 @@ def test_cache_key_covers_the_engine_and_fonts(monkeypatch):
     assert key != rendering.cache_key(html.replace("0001", "0002"))
     monkeypatch.setattr(rendering, "engine_fingerprint", lambda: "another font build")
     assert rendering.cache_key(html) != key
+
+
+def test_warm_opens_the_engine_once_with_every_glyph(caplog):
+    """What gunicorn's post_fork runs: afterwards the engine is built, and reused."""
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        rendering.warm()
+    assert [r.getMessage() for r in caplog.records if "notdef" in r.getMessage()] == []
+    assert rendering.engine() is rendering.engine()
+    assert rendering.engine.cache_info().currsize == 1
