@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@# replaced by rapidocr + opencv-python-headless: both OpenCV builds would own cv2
 	$(PIP) uninstall -y -q rapidocr-onnxruntime opencv-python 2>/dev/null || true
 	$(PIP) install -q -c requirements.lock -e ".[test]"
+	@# the documents' fonts, cut once from Noto CJK and DejaVu (about a minute; idempotent)
+	$(PY) manage.py build_document_fonts
 	@touch $@
 
 install: $(VENV)/.installed

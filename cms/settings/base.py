@@ -17,6 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT_DIR = BASE_DIR / "cms"
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Fonts cut for the printed documents (documents/fonts.py): built at install, beside the
+# virtualenv rather than in a run's VAR_DIR, so tests and benchmarks share one build.
+DOCUMENT_FONT_DIR = Path(os.environ.get("PORTAL_FONT_DIR", BASE_DIR / "var" / "fonts"))
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 DEBUG = env_bool("DJANGO_DEBUG", False)
