@@ -297,6 +297,7 @@ LAZY_LIBRARIES = {
     "rapidocr": "OCR models (onnxruntime), seconds to load; only the archive extractor",
     "numpy": "the OCR engine's image array, ~20 MB; loaded with the OCR engine only",
     "zxingcpp": "native QR decoder; only the archive extractor reads QR codes",
+    "fontTools": "font subsetter, ~0.2 s; only building the documents' fonts at install",
 }
 
 # Other imports that stay inside a function, by "file:function", each with its reason.
