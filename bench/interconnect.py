@@ -1,23 +1,32 @@
 """T/CEC 102 interface throughput: status notifications/s and orders/s through gunicorn
 over HTTP, p50/p95 latency, on SQLite and on PostgreSQL, against a same-run baseline (a
-trivial JSON POST view on the same server).
+trivial JSON POST view on the same server and the same middleware path, /evcs/bench/echo).
 
     .venv/bin/python bench/interconnect.py [--engines sqlite,postgres] [--seconds 10]
+        [--clients 8] [--rates 200[,300,...]]
 
 For each engine: a fresh database (SQLite in a temporary folder; PostgreSQL: a database
 created for the run on the ops/services server, dropped afterwards), migrate, one operator
 with active credentials and 50 stations × 2 connectors pushed through the interface, then
 gunicorn with ops/gunicorn.conf.py (sync workers, 2 per core) serves
-`bench.interconnect_settings`. Envelopes (signed, encrypted,
-unique TimeStamp/Seq) are built before timing, so the client's crypto is not measured.
+`bench.interconnect_settings` (production settings). Envelopes (signed, encrypted,
+unique TimeStamp/Seq) are built before timing, so the client's crypto is not measured;
+the client runs in separate processes (bench/loadgen.py).
 
-1. closed loop, 4 client threads, `--seconds` each: baseline echo, status notifications
-   (one connector per message, alternating status so history grows), orders (unique
-   StartChargeSeq) → messages/s, p50, p95, failures (anything but HTTP 200 and Ret 0);
-2. open loop at 200 status notifications/s offered for `--seconds` → p50/p95.
+1. closed loop, `--clients` concurrent senders, `--seconds` each: baseline echo, status
+   notifications (one connector per message, alternating status so history grows), orders
+   (unique StartChargeSeq) → messages/s, p50, p95, failures (anything but HTTP 200 and
+   Ret 0);
+2. open loop at each of `--rates` status notifications/s offered for `--seconds`,
+   latency counted from the moment each message was due → p50/p95.
+
+Each line also gives CPU milliseconds per message of the gunicorn server (master and
+workers), PostgreSQL (all its processes: run it alone, e.g. under the integration lock)
+and the client, so a busy machine can still tell where the work goes. The load average
+is printed before and after each engine.
 
 Target (exit 1 when missed): on PostgreSQL ≥ 300 status notifications/s closed loop and
-p95 < 50 ms at 200/s offered. Exit 2 when the benchmark cannot run.
+p95 < 50 ms at 200/s offered with no failure. Exit 2 when the benchmark cannot run.
 """
 
 from __future__ import annotations

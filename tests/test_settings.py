@@ -86,3 +86,26 @@ def test_production_keeps_database_connections():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["60", "True"]
+
+
+def test_wsgi_module_loads_the_urlconf_before_workers_fork():
+    """gunicorn preloads cms.wsgi and forks; views imported there are not imported again
+    in each (recycled) worker's first request."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, cms.wsgi; print('interconnect.views' in sys.modules,"
+            " 'accounts.views' in sys.modules)",
+        ],
+        cwd=REPO,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
+            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["True", "True"]
