@@ -1,4 +1,4 @@
-"""The portal's URLs plus /bench/echo: parse a JSON body, answer a small JSON envelope."""
+"""The portal's URLs plus /evcs/bench/echo: parse a JSON body, answer a small JSON envelope."""
 
 import json
 
@@ -15,4 +15,5 @@ def echo(request):
     return JsonResponse({"Ret": 0, "Msg": "", "Data": body.get("Data", ""), "Sig": ""})
 
 
-urlpatterns = [path("bench/echo", echo), *portal_urls]
+# Under /evcs/ so that it takes the same middleware path as the receiver.
+urlpatterns = [path("evcs/bench/echo", echo), *portal_urls]

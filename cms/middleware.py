@@ -96,13 +96,17 @@ def _too_large(request, limit_mb):
 
 
 class CachedSiteMiddleware:
-    """Finds the Wagtail site of a public request in the shared cache (saves a query)."""
+    """Finds the Wagtail site of a public request in the shared cache (saves a query).
+    The admin and the T/CEC 102 receiver (/evcs/, machine-to-machine, no pages) do not
+    need it: for them it would only be a Redis round trip per request."""
+
+    SKIP = ("/admin/", "/evcs/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/admin/"):
+        if request.path.startswith(self.SKIP):
             return self.get_response(request)
         shared.serving(request)
         try:

@@ -188,3 +188,100 @@ def set_statuses(found: dict[str, Found], wanted: dict[str, int], now) -> None:
                 f" WHERE id IN ({_marks(len(chunk))})",
                 [at, *chunk],
             )
+
+
+# --- PostgreSQL: a status notification in one statement ------------------------------
+
+
+def one_statement() -> bool:
+    """Data-modifying CTEs exist on PostgreSQL only; SQLite keeps the statements above."""
+    return connection.vendor == "postgresql"
+
+
+class Replay(Exception):
+    """The message's (OperatorID, TimeStamp, Seq) was already accepted."""
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    replay: bool  # (OperatorID, TimeStamp, Seq) was already accepted
+    found: frozenset[str]  # the owner's ConnectorIDs among the wanted ones
+    stored: bool  # claim, statuses, history, stations' push and audit row written
+
+
+_STATUS_SQL = """
+WITH wanted (cid, status) AS (SELECT * FROM unnest(%(cids)s::text[], %(statuses)s::int[])),
+found AS (
+    SELECT c.id, c.connector_id, c.status AS old, w.status AS new, e.station_id
+    FROM {connector} c
+    JOIN {equipment} e ON e.id = c.equipment_id
+    JOIN {station} s ON s.id = e.station_id
+    JOIN wanted w ON w.cid = c.connector_id
+    WHERE s.owner_id = %(owner)s
+),
+seen AS (
+    SELECT EXISTS (SELECT 1 FROM {seen} WHERE operator_id = %(operator)s
+                   AND timestamp = %(timestamp)s AND seq = %(seq)s) AS dup
+),
+claim AS (
+    INSERT INTO {seen} (operator_id, timestamp, seq, received_at)
+    SELECT %(operator)s, %(timestamp)s, %(seq)s, %(now)s
+    WHERE NOT (SELECT dup FROM seen)
+      AND (SELECT count(DISTINCT connector_id) FROM found) = %(count)s
+    ON CONFLICT DO NOTHING RETURNING id
+),
+current AS (
+    UPDATE {connector} c SET status = f.new, status_at = %(now)s FROM found f
+    WHERE c.id = f.id AND EXISTS (SELECT 1 FROM claim) RETURNING c.id
+),
+history AS (
+    INSERT INTO {history} (connector_id, status, at)
+    SELECT f.id, f.new, %(now)s FROM found f
+    WHERE f.old IS DISTINCT FROM f.new AND EXISTS (SELECT 1 FROM claim)
+),
+pushed AS (
+    UPDATE {station} SET status_pushed_at = %(now)s
+    WHERE id IN (SELECT station_id FROM found) AND EXISTS (SELECT 1 FROM claim)
+),
+audit AS (
+    INSERT INTO {message} (platform_id, operator_id, interface, ret, msg, seq, received_at)
+    SELECT %(platform)s, %(operator)s, %(interface)s, 0, %(ok)s, %(seq)s, %(now)s
+    WHERE EXISTS (SELECT 1 FROM claim)
+)
+SELECT (SELECT dup FROM seen), EXISTS (SELECT 1 FROM claim),
+       (SELECT coalesce(array_agg(connector_id), '{{}}') FROM found)
+"""
+
+
+def status_in_one(platform, request_env, wanted: dict[str, int], interface, ok_msg, now):
+    """The replay guard, new statuses, history of real changes, the stations' last push
+    and the audit row as ONE statement (atomic on its own, no BEGIN/COMMIT). It writes
+    only when the message is new and every ConnectorID is the owner's, so a refused
+    message stores nothing, as in the transaction of the statements above."""
+    sql = _STATUS_SQL.format(
+        connector=_table(Connector),
+        equipment=_table(Equipment),
+        station=_table(Station),
+        seen=_table(SeenMessage),
+        history=_table(ConnectorStatusChange),
+        message=_table(Message),
+    )
+    params = {
+        "cids": list(wanted),
+        "statuses": list(wanted.values()),
+        "count": len(wanted),
+        "owner": platform.applicant_id,
+        "operator": request_env.operator_id,
+        "timestamp": request_env.timestamp,
+        "seq": request_env.seq,
+        "now": now,
+        "platform": platform.pk,
+        "interface": interface[:40],
+        "ok": ok_msg,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        dup, stored, found = cursor.fetchone()
+    found = frozenset(found)
+    replay = bool(dup) or (len(found) == len(wanted) and not stored)
+    return StatusOutcome(replay=replay, found=found, stored=bool(stored))

@@ -145,11 +145,39 @@ def notification_station_status(platform, data):
         raise PayloadError("ConnectorStatusInfos 不能为空。")
     wanted = {s.ConnectorID: s.Status for s in push.statuses}
     found = hotpath.connectors(platform.applicant_id, list(wanted))
+    _refuse_unknown(wanted, found)
+    hotpath.set_statuses(found, wanted, timezone.now())
+    return {"Status": 0}
+
+
+def _refuse_unknown(wanted, found) -> None:
     unknown = [cid for cid in wanted if cid not in found]
     if unknown:
         raise PayloadError(f"未知的充电接口 {'、'.join(unknown[:5])}：请先推送站点信息。")
-    hotpath.set_statuses(found, wanted, timezone.now())
+
+
+def station_status_in_one(platform, data, request_env, ok_msg):
+    """PostgreSQL: notification_station_status with the replay guard and the audit row
+    in one statement (hotpath.status_in_one). Returns GENERAL when the payload is not
+    well formed, so that the general path answers it with the same precedence of
+    checks (a replay before a bad payload); raises hotpath.Replay for a replay."""
+    try:
+        push = payloads.parse(payloads.StatusPush, data)
+    except PayloadError:
+        return GENERAL
+    if not push.statuses:
+        return GENERAL
+    wanted = {s.ConnectorID: s.Status for s in push.statuses}
+    outcome = hotpath.status_in_one(
+        platform, request_env, wanted, "notification_stationStatus", ok_msg, timezone.now()
+    )
+    if outcome.replay:
+        raise hotpath.Replay
+    _refuse_unknown(wanted, outcome.found)
     return {"Status": 0}
+
+
+GENERAL = object()  # "answer this message through the general path"
 
 
 # --- part 3: orders -----------------------------------------------------------------
@@ -325,3 +353,6 @@ HANDLERS = {
     "check_charge_orders": check_charge_orders,
     "query_stations_info": query_stations_info,
 }
+
+# Interfaces with a one-statement form on PostgreSQL (views use it when available).
+ONE_STATEMENT = {"notification_stationStatus": station_status_in_one}

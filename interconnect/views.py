@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import credentials, crypto, envelope, hotpath
+from . import credentials, crypto, envelope, hotpath, retention
 from .envelope import (
     RET_ENVELOPE,
     RET_OK,
@@ -27,12 +27,13 @@ from .envelope import (
     EnvelopeError,
 )
 from .payloads import PayloadError
-from .receiver import HANDLERS
+from .receiver import GENERAL, HANDLERS, ONE_STATEMENT
+from .retention import WINDOW
 
 log = logging.getLogger(__name__)
 
-WINDOW = datetime.timedelta(minutes=5)
 SHANGHAI = timezone.get_fixed_timezone(480)
+OK_MSG = "成功"
 
 
 def _max_body() -> int:
@@ -148,12 +149,25 @@ def _process(interface, platform, request_env, secrets):
         data = json.loads(text)
     except ValueError as exc:
         raise EnvelopeError(RET_PAYLOAD, "Data 解密后不是有效的 JSON。") from exc
-    with transaction.atomic():
-        if not hotpath.claim(request_env.operator_id, request_env.timestamp, request_env.seq):
-            raise EnvelopeError(
-                RET_ENVELOPE, "重复的报文：该 OperatorID、TimeStamp、Seq 已处理过（疑似重放）。"
-            )
-        answer = HANDLERS[interface](platform, data)
-        # A success is logged in the same transaction: one commit per accepted message.
-        _log(interface, request_env, platform, RET_OK, "成功")
-        return answer
+    answer = _store(interface, platform, request_env, data)
+    retention.maybe_prune()  # after the message's own transaction, at most once a minute
+    return answer
+
+
+def _store(interface, platform, request_env, data):
+    try:
+        one = ONE_STATEMENT.get(interface) if hotpath.one_statement() else None
+        answer = one(platform, data, request_env, OK_MSG) if one else GENERAL
+        if answer is not GENERAL:
+            return answer
+        with transaction.atomic():
+            if not hotpath.claim(request_env.operator_id, request_env.timestamp, request_env.seq):
+                raise hotpath.Replay
+            answer = HANDLERS[interface](platform, data)
+            # A success is logged in the same transaction: one commit per accepted message.
+            _log(interface, request_env, platform, RET_OK, OK_MSG)
+            return answer
+    except hotpath.Replay as exc:
+        raise EnvelopeError(
+            RET_ENVELOPE, "重复的报文：该 OperatorID、TimeStamp、Seq 已处理过（疑似重放）。"
+        ) from exc

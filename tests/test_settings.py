@@ -59,3 +59,53 @@ def test_production_starts_when_configured():
         PORTAL_FIELD_KEYS=FIELD_KEY,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_keeps_database_connections():
+    """A new PostgreSQL connection per request would cost more than a T/CEC 102 message."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--settings=cms.settings.production",
+            "-c",
+            "from django.conf import settings; d = settings.DATABASES['default'];"
+            " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+        ],
+        cwd=REPO,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
+            "DJANGO_SECRET_KEY": GOOD_KEY,
+            "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
+            "PORTAL_FIELD_KEYS": FIELD_KEY,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["60", "True"]
+
+
+def test_wsgi_module_loads_the_urlconf_before_workers_fork():
+    """gunicorn preloads cms.wsgi and forks; views imported there are not imported again
+    in each (recycled) worker's first request."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, cms.wsgi; print('interconnect.views' in sys.modules,"
+            " 'accounts.views' in sys.modules)",
+        ],
+        cwd=REPO,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
+            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["True", "True"]

@@ -45,3 +45,10 @@ if not PORTAL_FIELD_KEYS:  # noqa: F405
         "secrets); generate one with `python -c 'from cryptography.fernet import Fernet; "
         "print(Fernet.generate_key().decode())'`."
     )
+
+# Persistent database connections: a sync worker keeps its connection between requests
+# (a new PostgreSQL connection per request costs more than a T/CEC 102 status message),
+# checked before reuse. A pool (Django's psycopg "pool" option) adds nothing for sync
+# workers, which hold one connection each.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

@@ -5,20 +5,30 @@ one query), the replay guard (one INSERT … ON CONFLICT), the connectors, their
 the history of actual changes, the stations' last push and the audit row — the same
 whatever the number of connectors in the message. Under the test's transaction the
 message's own transaction shows as SAVEPOINT/RELEASE (BEGIN/COMMIT in production).
+That is the SQLite path; on PostgreSQL a status message is two statements in all
+(tests/integration/test_interconnect_hotpath.py).
 """
 
 import datetime
+import time
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from interconnect import simulate
+from interconnect import retention, simulate
 from interconnect.models import ChargeOrder, ConnectorStatusChange, Message, SeenMessage
 
 STATUS_BUDGET = 9  # 7 statements + the transaction's two
 STATUS_UNCHANGED_BUDGET = 8  # nothing changed: no history row
 ORDER_BUDGET = 8
+
+
+@pytest.fixture(autouse=True)
+def _pruned_just_now(monkeypatch):
+    """The once-a-minute pruning of replay-guard rows is not part of a message's cost."""
+    monkeypatch.setitem(retention._last_prune, "at", time.monotonic())
 
 
 def _send(operator_client, interface, payload):
@@ -65,3 +75,17 @@ def test_order_message_query_budget(platform, pushed, operator_client):
     assert count <= ORDER_BUDGET, listing
     assert data["ConfirmResult"] == 0
     assert ChargeOrder.objects.filter(start_charge_seq=payload["StartChargeSeq"]).exists()
+
+
+def test_receiver_skips_the_site_lookup(pushed, operator_client, monkeypatch):
+    """No Wagtail site lookup for /evcs/ (in production a Redis round trip per message);
+    public pages still get it."""
+    from cms import middleware
+
+    looked_up = []
+    monkeypatch.setattr(middleware.shared, "find_site", looked_up.append)
+    one = simulate.connector_ids(pushed[0])[:1]
+    assert operator_client.call("notification_stationStatus", _statuses(one, 1))[0] == 0
+    assert looked_up == []
+    operator_client.transport.client.get("/")
+    assert looked_up  # the public page did look its site up
