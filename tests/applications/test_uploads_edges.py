@@ -6,6 +6,7 @@ file names at the length limit. Each case is one a planted bug in uploads.py sli
 
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -169,6 +170,15 @@ def test_small_sizes_and_limits_are_shown_to_their_first_significant_decimal():
         "文件“a.png”大小为 0.0003 MB，超过上限 0.0001 MB，请压缩或拆分后再上传。"
     )
     assert "超过上限 0 MB" in rejected(data, "png", name="a.png", max_bytes=0)
+
+
+def test_a_size_just_over_the_limit_stops_at_the_first_decimal_that_shows_it():
+    # 1.041008 MB over a 1 MB limit: "1.0" would look equal, "1.04" already is larger.
+    data = image_bytes("PNG", (8, 8))
+    data += b"\0" * (MIB + 43_000 - len(data))
+    assert rejected(data, "png", name="a.png", max_bytes=MIB) == (
+        "文件“a.png”大小为 1.04 MB，超过上限 1 MB，请压缩或拆分后再上传。"
+    )
 
 
 def test_the_limit_is_shown_to_one_decimal():
@@ -466,6 +476,13 @@ def test_storage_keys_use_the_local_month():
     moment = datetime.datetime(2026, 6, 30, 20, 0, tzinfo=datetime.UTC)
     with time_machine.travel(moment, tick=False):
         assert storage_key("/applications/7/", "PDF").startswith("applications/7/2026/07/")
+
+
+def test_a_storage_key_keeps_its_prefix_but_the_surrounding_slashes():
+    key = storage_key("/X-ray/42X/", "pdf")
+    assert re.fullmatch(r"X-ray/42X/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", key), key
+    with pytest.raises(ValueError, match=r"unsafe storage prefix: '\.\./etc'"):
+        storage_key("../etc", "pdf")
 
 
 def test_a_storage_key_needs_exactly_one_format():
