@@ -6,6 +6,7 @@ file names at the length limit. Each case is one a planted bug in uploads.py sli
 
 import datetime
 import io
+import logging
 import re
 
 import pytest
@@ -425,12 +426,15 @@ def test_an_opaque_image_keeps_its_colour():
     assert abs(red - 30) < 8 and abs(green - 120) < 8 and abs(blue - 200) < 8
 
 
-def test_no_preview_above_the_pixel_limit(settings):
+def test_no_preview_above_the_pixel_limit(settings, caplog):
     data = image_bytes("PNG", (200, 100))
     settings.PORTAL_MAX_IMAGE_PIXELS = 20_000
     assert make_preview(io.BytesIO(data), "png") is not None
     settings.PORTAL_MAX_IMAGE_PIXELS = 19_999
-    assert make_preview(io.BytesIO(data), "png") is None
+    with caplog.at_level(logging.WARNING, logger="applications.uploads"):
+        assert make_preview(io.BytesIO(data), "png") is None
+    # The operators' log says why the material shows no preview.
+    assert "image exceeds the pixel limit" in caplog.text
 
 
 def test_a_large_jpeg_preview_is_scaled_to_the_longer_side():
@@ -442,6 +446,12 @@ def test_a_pdf_preview_is_scaled_to_the_longer_side():
     data = pdf_bytes(size=(842, 595))  # A4 landscape
     img = open_preview(make_preview(io.BytesIO(data), "PDF"))
     assert img.width == 1000 and 700 <= img.height <= 708
+
+
+def test_a_tiny_pdf_page_is_previewed_at_full_size():
+    # A page of 1.5 × 1 points is enlarged to the preview size like any other page.
+    img = open_preview(make_preview(io.BytesIO(pdf_bytes(size=(1.5, 1))), "pdf"))
+    assert img.width == 1000 and 660 <= img.height <= 670
 
 
 # --------------------------------------------------------------------------- names
