@@ -142,12 +142,21 @@ def test_a_pdf_whose_only_page_does_not_open_is_refused():
     )
 
 
-def test_an_image_that_does_not_decode_names_it_an_image():
+def test_an_image_that_does_not_decode_names_it_an_image(caplog):
     data = bytearray(image_bytes("PNG", (64, 64)))
     data[60:70] = b"\x00" * 10
-    assert rejected(bytes(data), "png", name="a.png") == (
-        "图片“a.png”已损坏或不完整，无法打开，请重新扫描或导出后上传。"
-    )
+    with caplog.at_level(logging.INFO, logger="applications.uploads"):
+        assert rejected(bytes(data), "png", name="a.png") == (
+            "图片“a.png”已损坏或不完整，无法打开，请重新扫描或导出后上传。"
+        )
+    # The operators' log names the refused file.
+    assert "image 'a.png' refused as broken" in caplog.text
+
+
+@pytest.mark.parametrize(("fmt", "token"), [("PNG", "png"), ("JPEG", "jpg")])
+def test_a_one_pixel_image_is_accepted(fmt, token):
+    found = inspect_upload(io.BytesIO(image_bytes(fmt, (1, 1))), name="a", formats=token)
+    assert (found.format, found.width, found.height) == (token, 1, 1)
 
 
 # --------------------------------------------------------------------------- size
