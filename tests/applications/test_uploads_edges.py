@@ -129,7 +129,10 @@ def test_a_camera_jpeg_with_a_malformed_multi_picture_header_is_accepted():
     assert (result.format, result.width, result.height) == ("jpg", 64, 32)
 
 
-def test_a_pdf_whose_only_page_does_not_open_is_refused():
+BROKEN_PDF = "PDF“a.pdf”已损坏或不完整，无法打开，请重新扫描或导出后上传。"
+
+
+def test_a_pdf_whose_only_page_does_not_open_is_refused(caplog):
     data = assemble_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -137,9 +140,28 @@ def test_a_pdf_whose_only_page_does_not_open_is_refused():
             b"<< /Type /Font >>",  # counted as the page, but no page
         ]
     )
-    assert rejected(data, "pdf", name="a.pdf") == (
-        "PDF“a.pdf”已损坏或不完整，无法打开，请重新扫描或导出后上传。"
-    )
+    with caplog.at_level(logging.INFO, logger="applications.uploads"):
+        assert rejected(data, "pdf", name="a.pdf") == BROKEN_PDF
+    assert "PDF 'a.pdf' refused as broken: " in caplog.text  # the operators' log
+
+
+def test_a_pdf_without_any_page_is_refused():
+    assert rejected(pdf_bytes(pages=0), "pdf", name="a.pdf") == BROKEN_PDF
+
+
+def test_an_unexpected_pdfium_failure_is_a_refusal_not_an_error(monkeypatch, caplog):
+    # Whatever PDFium raises on hostile input, the applicant gets the Chinese message
+    # (never a 500) and the operators' log names the file and the failure.
+    import pypdfium2
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    data = pdf_bytes()
+    monkeypatch.setattr(pypdfium2, "PdfDocument", fail)
+    with caplog.at_level(logging.INFO, logger="applications.uploads"):
+        assert rejected(data, "pdf", name="a.pdf") == BROKEN_PDF
+    assert "PDF 'a.pdf' refused as broken: RuntimeError('unexpected')" in caplog.text
 
 
 def test_an_image_that_does_not_decode_names_it_an_image(caplog):
