@@ -371,6 +371,36 @@ def test_a_stream_without_a_usable_size_is_measured_by_reading():
         inspect_upload(SizedStream(data, size=None), name="a.png", formats="png", max_bytes=10)
 
 
+class ShortReads(SizedStream):
+    """A stream that gives at most ``step`` bytes per read (a pipe or socket), and no size."""
+
+    def __init__(self, data: bytes, step: int):
+        super().__init__(data, size=None)
+        del self.size
+        self.step = step
+
+    def read(self, n=-1):
+        return self.raw.read(self.step if n is None or n < 0 else min(n, self.step))
+
+
+def test_a_stream_without_any_size_is_measured_by_reading():
+    data = image_bytes("PNG", (8, 8))
+    assert inspect_upload(ShortReads(data, 1 << 20), name="a.png", formats="png").size == len(data)
+
+
+def test_a_stream_of_short_reads_is_judged_by_its_real_first_bytes():
+    # The head kept for recognising the type gathers the first bytes over several reads.
+    data = image_bytes("PNG", (64, 64))
+    with pytest.raises(Exception) as info:
+        inspect_upload(ShortReads(data, 16), name="a.pdf", formats="pdf")
+    assert str(info.value) == wrong_type("PNG 图片")
+
+
+def test_inspect_upload_without_formats_is_a_programming_error():
+    with pytest.raises(ValueError, match="inspect_upload needs at least one accepted format"):
+        inspect_upload(io.BytesIO(b"x"), name="a", formats=[])
+
+
 def test_an_oversize_file_that_tells_its_length_is_refused_unread():
     from .test_uploads import ReadRecorder
 
