@@ -535,6 +535,20 @@ def test_display_name_edges(original, expected):
     assert display_name(original) == expected
 
 
+@pytest.mark.parametrize(
+    ("original", "max_length", "expected"),
+    [
+        ("a  \t b.pdf", 120, "a b.pdf"),  # whitespace runs become one space
+        ("报告..pdf", 120, "报告.pdf"),  # dots before the extension dropped
+        ("报告.final.pdf", 8, "报告.f.pdf"),  # only the last part is the extension
+        ("a" * 20 + ".abcdefghij", 15, "aaaa.abcdefghij"),  # ten letters: an extension
+        ("a" * 20 + ".abcdefghijk", 15, "a" * 15),  # eleven: part of the name
+    ],
+)
+def test_display_name_keeps_the_extension_when_truncating(original, max_length, expected):
+    assert display_name(original, max_length=max_length) == expected
+
+
 def test_display_name_when_even_the_extension_does_not_fit():
     assert display_name("申请材料.abcdefgh", max_length=5) == "申请材料"
     assert display_name("申请材料.abcdefgh", max_length=3) == "申请材"
