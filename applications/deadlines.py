@@ -34,14 +34,30 @@ class FlaggedDeadlines:
         )
         return {row["calendar_missing_year"]: row["n"] for row in rows}
 
-    @staticmethod
-    def recompute(years=None) -> int:
+    @classmethod
+    def recompute(cls, years=None) -> int:
         reviews = DepartmentReview.objects.filter(calendar_missing_year__isnull=False)
         if years is not None:
             reviews = reviews.filter(calendar_missing_year__in=list(years))
-        computed = 0
+        return sum(due is not None for due in cls._compute_again(reviews))
+
+    @classmethod
+    def recompute_spanning(cls, days) -> int:
+        """Open reviews received by the last of ``days`` and due on or after the first:
+        a special day among them may move their deadline (a superset is harmless)."""
+        reviews = DepartmentReview.objects.filter(
+            status__in=cls.OPEN,
+            due_date__gte=min(days),
+            received_at__date__lte=max(days),
+        )
+        return len(cls._compute_again(reviews))
+
+    @staticmethod
+    def _compute_again(reviews) -> list:
+        """Store each review's deadline as the calendar now gives it; the due dates."""
+        dues = []
         for review in reviews.prefetch_related("items"):
             fields = deadline_fields(review.received_at, list(review.items.all()))
             DepartmentReview.objects.filter(pk=review.pk).update(**fields)
-            computed += fields["due_date"] is not None
-        return computed
+            dues.append(fields["due_date"])
+        return dues

@@ -243,6 +243,25 @@ def test_a_deadline_reaching_a_still_missing_year_stays_flagged_with_that_year(n
     assert (review.due_date, review.calendar_missing_year) == (None, 2027)
 
 
+@pytest.mark.clock("2026-12-30 10:00")
+def test_entering_the_notice_again_moves_the_deadlines_its_days_touch(
+    no_2027, django_capture_on_commit_callbacks
+):
+    review = flagged_review()
+    for holidays, due in [
+        ("春节 2027-02-06 至 2027-02-13", D(2027, 1, 4)),  # no 元旦: Thu 31, Fri 1, Mon 4
+        ("元旦 1月1日\n春节 2027-02-06 至 2027-02-13", D(2027, 1, 5)),  # 元旦 added
+        ("春节 2027-02-06 至 2027-02-13", D(2027, 1, 4)),  # and taken out again
+    ]:
+        form = NoticeForm({"year": "2027", "holidays": holidays})
+        assert form.is_valid(), form.errors
+        with django_capture_on_commit_callbacks(execute=True):
+            save_notice(form.cleaned_data)
+        review.refresh_from_db()
+        assert (review.due_date, review.calendar_missing_year) == (due, None)
+        assert review.due_date == add_working_days(D(2026, 12, 30), 3)
+
+
 def test_saving_again_replaces_the_years_days(no_2027):
     form = NoticeForm(NOTICE_2027)
     assert form.is_valid()

@@ -81,3 +81,79 @@ def test_a_deadline_flagged_for_another_year_is_left_flagged(
         admin_client.post(ADD_URL, {"year": "2027", "published_on": "", "note": ""})
     review.refresh_from_db()
     assert (review.due_date, review.calendar_missing_year) == (None, 2031)
+
+
+# --- holidays entered later through the 节假日与调休 snippet move the deadline --------------
+
+SPECIAL_DAY = "/admin/snippets/workdays/specialday/"
+
+
+def _due(review) -> datetime.date | None:
+    review.refresh_from_db()
+    assert review.calendar_missing_year is None
+    return review.due_date
+
+
+def _post(client, url: str, data: dict | None = None) -> None:
+    response = client.post(url, data or {})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_holidays_entered_after_the_year_move_its_computed_deadlines(
+    admin_client, django_capture_on_commit_callbacks
+):
+    review = flagged_review()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(admin_client, ADD_URL, {"year": "2027", "published_on": "", "note": ""})
+    assert _due(review) == D(2027, 1, 4)  # Thu 31 Dec, Fri 1 and Mon 4 Jan: no holidays yet
+
+    # 元旦 Friday 1 January, entered after the year: the deadline moves to Tuesday 5.
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(
+            admin_client,
+            SPECIAL_DAY + "add/",
+            {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
+        )
+    assert _due(review) == D(2027, 1, 5) == add_working_days(D(2026, 12, 30), 3)
+
+    # The day corrected to a date outside the span: the old date counted again.
+    day = SpecialDay.objects.get(date=D(2027, 1, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(
+            admin_client,
+            f"{SPECIAL_DAY}edit/{day.pk}/",
+            {"date": "2027-01-11", "kind": "holiday", "name": "元旦"},
+        )
+    assert _due(review) == D(2027, 1, 4) == add_working_days(D(2026, 12, 30), 3)
+
+    # A holiday on Monday 4 January, then deleted again.
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(
+            admin_client,
+            SPECIAL_DAY + "add/",
+            {"date": "2027-01-04", "kind": "holiday", "name": "元旦"},
+        )
+    assert _due(review) == D(2027, 1, 5)
+    day = SpecialDay.objects.get(date=D(2027, 1, 4))
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(admin_client, f"{SPECIAL_DAY}delete/{day.pk}/")
+    assert _due(review) == D(2027, 1, 4)
+
+
+def test_a_holiday_changes_nothing_before_the_commit_nor_a_decided_review(
+    admin_client, django_capture_on_commit_callbacks
+):
+    review = flagged_review()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(admin_client, ADD_URL, {"year": "2027", "published_on": "", "note": ""})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _post(
+            admin_client,
+            SPECIAL_DAY + "add/",
+            {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
+        )
+    assert _due(review) == D(2027, 1, 4)  # nothing before the commit
+    DepartmentReview.objects.filter(pk=review.pk).update(status="approved")
+    for callback in callbacks:
+        callback()
+    assert _due(review) == D(2027, 1, 4)  # a decided review keeps the deadline it had

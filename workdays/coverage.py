@@ -4,7 +4,9 @@ From 1 October the next year's holiday notice is due (国务院办公厅 usually
 in October or November), so the admin dashboard and the reviewers' list warn while it is
 missing. A year is also reported when today lies in it or when open reviews have a
 deadline flagged in it (``DepartmentReview.calendar_missing_year``). Once the year is
-entered, ``recompute_flagged_deadlines`` computes those deadlines.
+entered, ``recompute_flagged_deadlines`` computes those deadlines; when its holidays or
+调休 days are added, changed or deleted later, ``recompute_deadlines_spanning`` computes
+again the open deadlines whose span holds a changed day.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ class MissingYear:
 # What depends on the calendar registers here (applications: its review deadlines, in
 # ApplicationsConfig.ready); workdays itself knows no reviews. A source has
 # ``flagged_counts() -> {year: open deadlines flagged for want of it}`` and
-# ``recompute(years) -> how many deadlines got a due date``.
+# ``recompute(years) -> how many deadlines got a due date`` and
+# ``recompute_spanning(days) -> how many open deadlines were computed again`` (those
+# running from their receipt to their due date across one of ``days``).
 DEADLINE_SOURCES: list = []
 
 
@@ -78,3 +82,12 @@ def recompute_flagged_deadlines(years=None) -> int:
     the calendar may cover it; returns how many got a due date. A deadline that still
     reaches a missing year stays flagged, with that year."""
     return sum(source.recompute(years) for source in DEADLINE_SOURCES)
+
+
+def recompute_deadlines_spanning(days) -> int:
+    """Compute again every open deadline whose span (receipt to due date) holds one of
+    ``days`` — special days just added, changed or deleted; returns how many."""
+    days = set(days)
+    if not days:
+        return 0
+    return sum(source.recompute_spanning(days) for source in DEADLINE_SOURCES)

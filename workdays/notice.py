@@ -9,7 +9,7 @@ festival's name::
 (放假 and 调休上班 in separate boxes). ``NoticeForm`` parses and checks the lines;
 ``year_preview`` shows the resulting working days month by month before anything is
 saved; ``save_notice`` replaces the year's special days in one transaction and computes
-the deadlines that were waiting for the year.
+the deadlines that were waiting for the year, and again the open ones its days move.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db import transaction
 
-from .coverage import recompute_flagged_deadlines
+from .coverage import recompute_deadlines_spanning, recompute_flagged_deadlines
 from .models import WEEKDAY_NAMES, CalendarYear, SpecialDay
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -258,4 +258,7 @@ def save_notice(cleaned: dict) -> tuple[CalendarYear, int]:
     SpecialDay.objects.bulk_create(
         SpecialDay(date=d.date, kind=d.kind, name=d.name) for d in cleaned["days"]
     )
+    # bulk_create sends no signal: the new days' open deadlines here (the old days'
+    # through the deletions' signals, workdays/signals.py).
+    recompute_deadlines_spanning(d.date for d in cleaned["days"])
     return entry, recompute_flagged_deadlines()

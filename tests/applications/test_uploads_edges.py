@@ -6,6 +6,8 @@ file names at the length limit. Each case is one a planted bug in uploads.py sli
 
 import datetime
 import io
+import logging
+import re
 
 import pytest
 import time_machine
@@ -127,7 +129,10 @@ def test_a_camera_jpeg_with_a_malformed_multi_picture_header_is_accepted():
     assert (result.format, result.width, result.height) == ("jpg", 64, 32)
 
 
-def test_a_pdf_whose_only_page_does_not_open_is_refused():
+BROKEN_PDF = "PDF“a.pdf”已损坏或不完整，无法打开，请重新扫描或导出后上传。"
+
+
+def test_a_pdf_whose_only_page_does_not_open_is_refused(caplog):
     data = assemble_pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -135,17 +140,45 @@ def test_a_pdf_whose_only_page_does_not_open_is_refused():
             b"<< /Type /Font >>",  # counted as the page, but no page
         ]
     )
-    assert rejected(data, "pdf", name="a.pdf") == (
-        "PDF“a.pdf”已损坏或不完整，无法打开，请重新扫描或导出后上传。"
-    )
+    with caplog.at_level(logging.INFO, logger="applications.uploads"):
+        assert rejected(data, "pdf", name="a.pdf") == BROKEN_PDF
+    assert "PDF 'a.pdf' refused as broken: " in caplog.text  # the operators' log
 
 
-def test_an_image_that_does_not_decode_names_it_an_image():
+def test_a_pdf_without_any_page_is_refused():
+    assert rejected(pdf_bytes(pages=0), "pdf", name="a.pdf") == BROKEN_PDF
+
+
+def test_an_unexpected_pdfium_failure_is_a_refusal_not_an_error(monkeypatch, caplog):
+    # Whatever PDFium raises on hostile input, the applicant gets the Chinese message
+    # (never a 500) and the operators' log names the file and the failure.
+    import pypdfium2
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    data = pdf_bytes()
+    monkeypatch.setattr(pypdfium2, "PdfDocument", fail)
+    with caplog.at_level(logging.INFO, logger="applications.uploads"):
+        assert rejected(data, "pdf", name="a.pdf") == BROKEN_PDF
+    assert "PDF 'a.pdf' refused as broken: RuntimeError('unexpected')" in caplog.text
+
+
+def test_an_image_that_does_not_decode_names_it_an_image(caplog):
     data = bytearray(image_bytes("PNG", (64, 64)))
     data[60:70] = b"\x00" * 10
-    assert rejected(bytes(data), "png", name="a.png") == (
-        "图片“a.png”已损坏或不完整，无法打开，请重新扫描或导出后上传。"
-    )
+    with caplog.at_level(logging.INFO, logger="applications.uploads"):
+        assert rejected(bytes(data), "png", name="a.png") == (
+            "图片“a.png”已损坏或不完整，无法打开，请重新扫描或导出后上传。"
+        )
+    # The operators' log names the refused file.
+    assert "image 'a.png' refused as broken" in caplog.text
+
+
+@pytest.mark.parametrize(("fmt", "token"), [("PNG", "png"), ("JPEG", "jpg")])
+def test_a_one_pixel_image_is_accepted(fmt, token):
+    found = inspect_upload(io.BytesIO(image_bytes(fmt, (1, 1))), name="a", formats=token)
+    assert (found.format, found.width, found.height) == (token, 1, 1)
 
 
 # --------------------------------------------------------------------------- size
@@ -169,6 +202,15 @@ def test_small_sizes_and_limits_are_shown_to_their_first_significant_decimal():
         "文件“a.png”大小为 0.0003 MB，超过上限 0.0001 MB，请压缩或拆分后再上传。"
     )
     assert "超过上限 0 MB" in rejected(data, "png", name="a.png", max_bytes=0)
+
+
+def test_a_size_just_over_the_limit_stops_at_the_first_decimal_that_shows_it():
+    # 1.041008 MB over a 1 MB limit: "1.0" would look equal, "1.04" already is larger.
+    data = image_bytes("PNG", (8, 8))
+    data += b"\0" * (MIB + 43_000 - len(data))
+    assert rejected(data, "png", name="a.png", max_bytes=MIB) == (
+        "文件“a.png”大小为 1.04 MB，超过上限 1 MB，请压缩或拆分后再上传。"
+    )
 
 
 def test_the_limit_is_shown_to_one_decimal():
@@ -329,6 +371,36 @@ def test_a_stream_without_a_usable_size_is_measured_by_reading():
         inspect_upload(SizedStream(data, size=None), name="a.png", formats="png", max_bytes=10)
 
 
+class ShortReads(SizedStream):
+    """A stream that gives at most ``step`` bytes per read (a pipe or socket), and no size."""
+
+    def __init__(self, data: bytes, step: int):
+        super().__init__(data, size=None)
+        del self.size
+        self.step = step
+
+    def read(self, n=-1):
+        return self.raw.read(self.step if n is None or n < 0 else min(n, self.step))
+
+
+def test_a_stream_without_any_size_is_measured_by_reading():
+    data = image_bytes("PNG", (8, 8))
+    assert inspect_upload(ShortReads(data, 1 << 20), name="a.png", formats="png").size == len(data)
+
+
+def test_a_stream_of_short_reads_is_judged_by_its_real_first_bytes():
+    # The head kept for recognising the type gathers the first bytes over several reads.
+    data = image_bytes("PNG", (64, 64))
+    with pytest.raises(Exception) as info:
+        inspect_upload(ShortReads(data, 16), name="a.pdf", formats="pdf")
+    assert str(info.value) == wrong_type("PNG 图片")
+
+
+def test_inspect_upload_without_formats_is_a_programming_error():
+    with pytest.raises(ValueError, match="inspect_upload needs at least one accepted format"):
+        inspect_upload(io.BytesIO(b"x"), name="a", formats=[])
+
+
 def test_an_oversize_file_that_tells_its_length_is_refused_unread():
     from .test_uploads import ReadRecorder
 
@@ -415,12 +487,15 @@ def test_an_opaque_image_keeps_its_colour():
     assert abs(red - 30) < 8 and abs(green - 120) < 8 and abs(blue - 200) < 8
 
 
-def test_no_preview_above_the_pixel_limit(settings):
+def test_no_preview_above_the_pixel_limit(settings, caplog):
     data = image_bytes("PNG", (200, 100))
     settings.PORTAL_MAX_IMAGE_PIXELS = 20_000
     assert make_preview(io.BytesIO(data), "png") is not None
     settings.PORTAL_MAX_IMAGE_PIXELS = 19_999
-    assert make_preview(io.BytesIO(data), "png") is None
+    with caplog.at_level(logging.WARNING, logger="applications.uploads"):
+        assert make_preview(io.BytesIO(data), "png") is None
+    # The operators' log says why the material shows no preview.
+    assert "image exceeds the pixel limit" in caplog.text
 
 
 def test_a_large_jpeg_preview_is_scaled_to_the_longer_side():
@@ -432,6 +507,12 @@ def test_a_pdf_preview_is_scaled_to_the_longer_side():
     data = pdf_bytes(size=(842, 595))  # A4 landscape
     img = open_preview(make_preview(io.BytesIO(data), "PDF"))
     assert img.width == 1000 and 700 <= img.height <= 708
+
+
+def test_a_tiny_pdf_page_is_previewed_at_full_size():
+    # A page of 1.5 × 1 points is enlarged to the preview size like any other page.
+    img = open_preview(make_preview(io.BytesIO(pdf_bytes(size=(1.5, 1))), "pdf"))
+    assert img.width == 1000 and 660 <= img.height <= 670
 
 
 # --------------------------------------------------------------------------- names
@@ -454,6 +535,20 @@ def test_display_name_edges(original, expected):
     assert display_name(original) == expected
 
 
+@pytest.mark.parametrize(
+    ("original", "max_length", "expected"),
+    [
+        ("a  \t b.pdf", 120, "a b.pdf"),  # whitespace runs become one space
+        ("报告..pdf", 120, "报告.pdf"),  # dots before the extension dropped
+        ("报告.final.pdf", 8, "报告.f.pdf"),  # only the last part is the extension
+        ("a" * 20 + ".abcdefghij", 15, "aaaa.abcdefghij"),  # ten letters: an extension
+        ("a" * 20 + ".abcdefghijk", 15, "a" * 15),  # eleven: part of the name
+    ],
+)
+def test_display_name_keeps_the_extension_when_truncating(original, max_length, expected):
+    assert display_name(original, max_length=max_length) == expected
+
+
 def test_display_name_when_even_the_extension_does_not_fit():
     assert display_name("申请材料.abcdefgh", max_length=5) == "申请材料"
     assert display_name("申请材料.abcdefgh", max_length=3) == "申请材"
@@ -466,6 +561,13 @@ def test_storage_keys_use_the_local_month():
     moment = datetime.datetime(2026, 6, 30, 20, 0, tzinfo=datetime.UTC)
     with time_machine.travel(moment, tick=False):
         assert storage_key("/applications/7/", "PDF").startswith("applications/7/2026/07/")
+
+
+def test_a_storage_key_keeps_its_prefix_but_the_surrounding_slashes():
+    key = storage_key("/X-ray/42X/", "pdf")
+    assert re.fullmatch(r"X-ray/42X/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", key), key
+    with pytest.raises(ValueError, match=r"unsafe storage prefix: '\.\./etc'"):
+        storage_key("../etc", "pdf")
 
 
 def test_a_storage_key_needs_exactly_one_format():
