@@ -72,6 +72,14 @@ MODULES = {
         "search/text.py",
         ["tests/test_search_text.py", "tests/applications/test_limits.py"],
     ),
+    "subsidies.compute": (
+        "subsidies/compute.py",
+        ["tests/subsidies/test_compute.py", "tests/subsidies/test_construction.py"],
+    ),
+    "interconnect.envelope": (
+        "interconnect/envelope.py",
+        ["tests/interconnect/test_crypto.py", "tests/interconnect/test_interface.py"],
+    ),
 }
 STATUS = re.compile(r"^\s+(\S+): (\S[^\n]*)$", re.M)
 
