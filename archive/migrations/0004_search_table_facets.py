@@ -1,0 +1,170 @@
+"""The search table gains the columns the engine filters, counts and orders by (before
+the terms, so a row is read without its overflow pages), the names' terms for ranking,
+and a table of codes; the FTS5 table indexes names and terms. The table is recreated
+and filled again from the entries (``archive.search.table.rebuild``)."""
+
+import importlib
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+FTS = "archive_search_fts"
+ROWS = "archive_searchtext"
+
+SQLITE = [
+    f"CREATE VIRTUAL TABLE {FTS} USING fts5(names, terms, content='{ROWS}', content_rowid='entry_id')",
+    f"""CREATE TRIGGER {FTS}_ai AFTER INSERT ON {ROWS} BEGIN
+        INSERT INTO {FTS}(rowid, names, terms) VALUES (new.entry_id, new.names, new.terms); END""",
+    f"""CREATE TRIGGER {FTS}_ad AFTER DELETE ON {ROWS} BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, names, terms)
+        VALUES ('delete', old.entry_id, old.names, old.terms); END""",
+    f"""CREATE TRIGGER {FTS}_au AFTER UPDATE OF names, terms ON {ROWS} BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, names, terms)
+        VALUES ('delete', old.entry_id, old.names, old.terms);
+        INSERT INTO {FTS}(rowid, names, terms) VALUES (new.entry_id, new.names, new.terms); END""",
+]
+SQLITE_DROP = [f"DROP TABLE IF EXISTS {FTS}"]
+POSTGRES = [
+    f"CREATE INDEX archive_searchtext_terms ON {ROWS} "
+    "USING gin (to_tsvector('simple'::regconfig, terms))",
+    f"CREATE INDEX archive_searchtext_names ON {ROWS} "
+    "USING gin (to_tsvector('simple'::regconfig, names))",
+    # Prefix look-ups (LIKE 'X%') whatever the database's collation.
+    "CREATE INDEX archive_code_prefix ON archive_searchcode (code varchar_pattern_ops)",
+]
+POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS archive_searchtext_terms",
+    "DROP INDEX IF EXISTS archive_searchtext_names",
+    "DROP INDEX IF EXISTS archive_code_prefix",
+]
+
+
+def _run(schema_editor, statements):
+    for statement in statements.get(schema_editor.connection.vendor, []):
+        schema_editor.execute(statement)
+
+
+def _previous():
+    return importlib.import_module("archive.migrations.0003_search_table")
+
+
+def drop_previous_index(apps, schema_editor):
+    _previous().drop_engine_index(apps, schema_editor)
+
+
+def create_previous_index(apps, schema_editor):
+    _previous().create_engine_index(apps, schema_editor)
+
+
+def create_engine_index(apps, schema_editor):
+    _run(schema_editor, {"sqlite": SQLITE, "postgresql": POSTGRES})
+
+
+def drop_engine_index(apps, schema_editor):
+    _run(schema_editor, {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP})
+
+
+def fill(apps, schema_editor):
+    # Existing entries are searchable at once (nothing to do on a fresh database).
+    if apps.get_model("archive", "ArchiveEntry").objects.exists():
+        from archive.search.table import rebuild
+
+        rebuild()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("applications", "0001_initial"),
+        ("archive", "0003_search_table"),
+    ]
+
+    operations = [
+        migrations.RunPython(drop_previous_index, create_previous_index),
+        migrations.DeleteModel(name="SearchText"),
+        migrations.CreateModel(
+            name="SearchText",
+            fields=[
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search_text",
+                        serialize=False,
+                        to="archive.archiveentry",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="applications.application",
+                    ),
+                ),
+                ("kind", models.CharField(default="", max_length=20)),
+                ("app_kind", models.CharField(default="", max_length=40)),
+                ("state", models.CharField(default="", max_length=20)),
+                ("city", models.CharField(default="", max_length=12)),
+                ("county", models.CharField(default="", max_length=12)),
+                ("year", models.IntegerField(null=True)),
+                ("time", models.DateTimeField(null=True)),
+                ("truncated", models.BooleanField(db_index=True, default=False)),
+                ("names", models.TextField(default="")),
+                ("terms", models.TextField(blank=True)),
+            ],
+            options={
+                "indexes": [
+                    models.Index(fields=["-time", "-entry"], name="archive_search_time"),
+                    models.Index(
+                        fields=[
+                            "kind",
+                            "app_kind",
+                            "state",
+                            "city",
+                            "county",
+                            "year",
+                            "application",
+                        ],
+                        name="archive_search_facets",
+                    ),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="SearchCode",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("sha", "SHA-256"),
+                            ("invoice", "发票代码/号码"),
+                            ("text", "文字中的编码"),
+                            ("application", "信用代码/申请编号"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="archive.archiveentry",
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [
+                    models.Index(fields=["code", "source", "entry"], name="archive_code_lookup")
+                ],
+            },
+        ),
+        migrations.RunPython(create_engine_index, drop_engine_index),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]
