@@ -147,7 +147,7 @@ class SearchText(models.Model):
             # Browsing and the facet pass read these columns alone (covering indexes).
             models.Index(fields=["-time", "-entry"], name="archive_search_time"),
             models.Index(
-                fields=["kind", "app_kind", "state", "city", "county", "year", "application"],
+                fields=["kind", "app_kind", "state", "city", "year", "county", "application"],
                 name="archive_search_facets",
             ),
         ]
