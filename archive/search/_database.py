@@ -1,7 +1,7 @@
 """The database engine of the archive search (SQLite or PostgreSQL, no OpenSearch).
 
-Everything is read from the search table (:mod:`.table`): one row per entry with the
-columns the filters and facets use, its index terms (SQLite FTS5 or a PostgreSQL GIN
+Everything is read from the search tables (:mod:`.table`): one narrow row per entry
+with the columns the filters, facets and ordering use, its index terms (SQLite FTS5 or a PostgreSQL GIN
 index over the terms of search/text.py, so a Han chunk matches only where its
 characters stand together — 目标准 is not 目标 + 标准 — and a code only as a whole run)
 and its codes (``SearchCode``, exact or prefix through a B-tree). Rows whose text was
@@ -30,7 +30,7 @@ from applications.models import DepartmentReview, State
 from catalogue.models import Department
 
 from .. import documents
-from ..models import SearchCode, SearchText
+from ..models import SearchCode, SearchRow, SearchText
 from . import table
 from ._query import CODE_PREFIX_MIN, FACETS, SHA_PREFIX_MIN, Scope, Word, sorted_counts
 
@@ -194,7 +194,7 @@ def _grouped(base, filter_qs: dict) -> list[dict]:
         base.annotate(**flags)
         .order_by()
         .values(*GROUPED_FACETS.values(), *flags)
-        .annotate(x_n=Count("pk"))
+        .annotate(x_n=Count("*"))
     )
 
 
@@ -213,7 +213,7 @@ def _department_counts(base, filter_qs: dict) -> dict:
         subset.exclude(application_id=None)
         .order_by()
         .values("application_id")
-        .annotate(x_n=Count("pk"))
+        .annotate(x_n=Count("*"))
     )
     sql, params = per_application.query.sql_with_params()
     reviews, departments = DepartmentReview._meta.db_table, Department._meta.db_table
@@ -241,7 +241,7 @@ def _facets(base, filter_qs: dict, groups: list[dict]) -> dict:
 
 def run(words, scope, filters, page, per_page):
     """(ranked [(entry id, score)], total, facets) for one page."""
-    base = SearchText.objects.filter(_scope_q(scope))
+    base = SearchRow.objects.filter(_scope_q(scope))
     for word in words:
         base = base.filter(_word_q(word))
     filter_qs = {name: _filter_q(name, values) for name, values in filters.items()}

@@ -1,11 +1,12 @@
-"""The database engine's search table (:class:`archive.models.SearchText`) and codes
-(:class:`archive.models.SearchCode`).
+"""The database engine's search tables: terms (:class:`archive.models.SearchText`),
+narrow rows (:class:`archive.models.SearchRow`) and codes
+(:class:`archive.models.SearchCode`), one set per entry.
 
-One row per entry holds what the engine filters, counts and orders by, copied from the
+``SearchRow`` holds what the engine filters, counts and orders by, copied from the
 entry, its application and applicant (kind, application type and state, county and
 city, year, upload time, the application for the reviewing departments), so a search
-reads one table and the reviews, never the joins behind them. Its index terms: the
-entry's file name, applicant name and text as one stream of terms (search/text.py:
+reads small rows and the reviews, never the joins behind them. ``SearchText`` holds the
+entry's file name, applicant name and text as one stream of index terms (search/text.py:
 chunk pair sequences, then units), so a query chunk of three or more units is a phrase
 of its pairs and matches only where those characters stand together, exactly like site
 search; ``names`` holds the terms of the two names alone, for ranking. The engines:
@@ -65,9 +66,9 @@ def _codes(entry, application, applicant, lines) -> set[tuple[str, str]]:
     return {(code.upper(), source) for code, source in found if code}
 
 
-def _row(entry, lines):
-    """The SearchText row and SearchCode rows of one entry."""
-    from ..models import SearchCode, SearchText
+def _rows(entry, lines):
+    """The SearchText, SearchRow and SearchCode rows of one entry."""
+    from ..models import SearchCode, SearchRow, SearchText
 
     application = entry.application
     applicant = entry.applicant or (application.applicant if application else None)
@@ -75,7 +76,13 @@ def _row(entry, lines):
     _regions, city = documents.region_codes(region)
     applicant_name = applicant.name if applicant else ""
     terms, truncated = terms_for(entry.original_name or "", applicant_name, entry.text or "")
-    row = SearchText(
+    text = SearchText(
+        entry_id=entry.pk,
+        truncated=truncated,
+        names=" ".join([*index_terms(entry.original_name), *index_terms(applicant_name)]),
+        terms=terms,
+    )
+    row = SearchRow(
         entry_id=entry.pk,
         application_id=application.pk if application else None,
         kind=entry.kind,
@@ -85,15 +92,12 @@ def _row(entry, lines):
         county=region.code if region is not None and region.level == 3 else "",
         year=documents.entry_year(entry),
         time=documents.entry_time(entry),
-        truncated=truncated,
-        names=" ".join([*index_terms(entry.original_name), *index_terms(applicant_name)]),
-        terms=terms,
     )
     codes = [
         SearchCode(entry_id=entry.pk, code=code, source=source)
         for code, source in sorted(_codes(entry, application, applicant, lines))
     ]
-    return row, codes
+    return text, row, codes
 
 
 def _entries(entry_ids):
@@ -108,31 +112,33 @@ def _entries(entry_ids):
 
 def store(entry_ids) -> None:
     """(Re)write the rows of these entries (missing entries are skipped)."""
-    from ..models import SearchCode, SearchText
+    from ..models import SearchCode, SearchRow, SearchText
 
     entry_ids = list(entry_ids)
     for start in range(0, len(entry_ids), BATCH):
         batch = entry_ids[start : start + BATCH]
         entries = list(_entries(batch))
         lines = documents.invoice_lines_by_attachment(entries)
-        rows, codes = [], []
+        texts, rows, codes = [], [], []
         for entry in entries:
-            row, entry_codes = _row(entry, lines.get(entry.attachment_id, []))
+            text, row, entry_codes = _rows(entry, lines.get(entry.attachment_id, []))
+            texts.append(text)
             rows.append(row)
             codes += entry_codes
         with transaction.atomic():
-            SearchText.objects.filter(entry_id__in=batch).delete()
-            SearchCode.objects.filter(entry_id__in=batch).delete()
-            SearchText.objects.bulk_create(rows)
+            for model in (SearchText, SearchRow, SearchCode):
+                model.objects.filter(entry_id__in=batch).delete()
+            SearchText.objects.bulk_create(texts)
+            SearchRow.objects.bulk_create(rows)
             SearchCode.objects.bulk_create(codes)
 
 
 def rebuild(stdout=None) -> int:
     """Every entry's row again; returns how many were written."""
-    from ..models import ArchiveEntry, SearchCode, SearchText
+    from ..models import ArchiveEntry, SearchCode, SearchRow, SearchText
 
-    SearchText.objects.all().delete()
-    SearchCode.objects.all().delete()
+    for model in (SearchText, SearchRow, SearchCode):
+        model.objects.all().delete()
     ids = list(ArchiveEntry.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH * 10):
         store(ids[start : start + BATCH * 10])

@@ -1,7 +1,8 @@
-"""The search table gains the columns the engine filters, counts and orders by (before
-the terms, so a row is read without its overflow pages), the names' terms for ranking,
-and a table of codes; the FTS5 table indexes names and terms. The table is recreated
-and filled again from the entries (``archive.search.table.rebuild``)."""
+"""The database engine reads narrow rows: what it filters, counts and orders by
+(``SearchRow``: kind, application type and state, county, city, year, upload time,
+application) and the codes an entry is found by (``SearchCode``), apart from the terms;
+``SearchText`` gains the names' terms for ranking and the FTS5 table indexes names and
+terms. The rows are written again from the entries (``archive.search.table.rebuild``)."""
 
 import importlib
 
@@ -12,13 +13,14 @@ FTS = "archive_search_fts"
 ROWS = "archive_searchtext"
 
 SQLITE = [
-    f"CREATE VIRTUAL TABLE {FTS} USING fts5(names, terms, content='{ROWS}', content_rowid='entry_id')",
+    f"CREATE VIRTUAL TABLE {FTS} USING fts5(names, terms, content='{ROWS}', "
+    "content_rowid='entry_id')",
     f"""CREATE TRIGGER {FTS}_ai AFTER INSERT ON {ROWS} BEGIN
         INSERT INTO {FTS}(rowid, names, terms) VALUES (new.entry_id, new.names, new.terms); END""",
     f"""CREATE TRIGGER {FTS}_ad AFTER DELETE ON {ROWS} BEGIN
         INSERT INTO {FTS}({FTS}, rowid, names, terms)
         VALUES ('delete', old.entry_id, old.names, old.terms); END""",
-    f"""CREATE TRIGGER {FTS}_au AFTER UPDATE OF names, terms ON {ROWS} BEGIN
+    f"""CREATE TRIGGER {FTS}_au AFTER UPDATE ON {ROWS} BEGIN
         INSERT INTO {FTS}({FTS}, rowid, names, terms)
         VALUES ('delete', old.entry_id, old.names, old.terms);
         INSERT INTO {FTS}(rowid, names, terms) VALUES (new.entry_id, new.names, new.terms); END""",
@@ -50,6 +52,7 @@ def _previous():
 
 def drop_previous_index(apps, schema_editor):
     _previous().drop_engine_index(apps, schema_editor)
+    apps.get_model("archive", "SearchText").objects.all().delete()  # written again below
 
 
 def create_previous_index(apps, schema_editor):
@@ -80,63 +83,15 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(drop_previous_index, create_previous_index),
-        migrations.DeleteModel(name="SearchText"),
-        migrations.CreateModel(
-            name="SearchText",
-            fields=[
-                (
-                    "entry",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="search_text",
-                        serialize=False,
-                        to="archive.archiveentry",
-                    ),
-                ),
-                (
-                    "application",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="applications.application",
-                    ),
-                ),
-                ("kind", models.CharField(default="", max_length=20)),
-                ("app_kind", models.CharField(default="", max_length=40)),
-                ("state", models.CharField(default="", max_length=20)),
-                ("city", models.CharField(default="", max_length=12)),
-                ("county", models.CharField(default="", max_length=12)),
-                ("year", models.IntegerField(null=True)),
-                ("time", models.DateTimeField(null=True)),
-                ("truncated", models.BooleanField(db_index=True, default=False)),
-                ("names", models.TextField(default="")),
-                ("terms", models.TextField(blank=True)),
-            ],
-            options={
-                "indexes": [
-                    models.Index(fields=["-time", "-entry"], name="archive_search_time"),
-                    models.Index(
-                        fields=[
-                            "kind",
-                            "app_kind",
-                            "state",
-                            "city",
-                            "year",
-                            "county",
-                            "application",
-                        ],
-                        name="archive_search_facets",
-                    ),
-                ],
-            },
-        ),
         migrations.CreateModel(
             name="SearchCode",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("code", models.CharField(max_length=64)),
                 (
                     "source",
@@ -150,20 +105,80 @@ class Migration(migrations.Migration):
                         max_length=12,
                     ),
                 ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="SearchRow",
+            fields=[
                 (
                     "entry",
-                    models.ForeignKey(
+                    models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
                         related_name="+",
+                        serialize=False,
                         to="archive.archiveentry",
                     ),
                 ),
+                ("kind", models.CharField(default="", max_length=20)),
+                ("app_kind", models.CharField(default="", max_length=40)),
+                ("state", models.CharField(default="", max_length=20)),
+                ("city", models.CharField(default="", max_length=12)),
+                ("county", models.CharField(default="", max_length=12)),
+                ("year", models.IntegerField(null=True)),
+                ("time", models.DateTimeField(null=True)),
             ],
-            options={
-                "indexes": [
-                    models.Index(fields=["code", "source", "entry"], name="archive_code_lookup")
-                ],
-            },
+        ),
+        migrations.AddField(
+            model_name="searchtext",
+            name="names",
+            field=models.TextField(default=""),
+        ),
+        migrations.AlterField(
+            model_name="searchtext",
+            name="truncated",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddIndex(
+            model_name="searchtext",
+            index=models.Index(
+                condition=models.Q(("truncated", True)), fields=["entry"], name="archive_search_cut"
+            ),
+        ),
+        migrations.AddField(
+            model_name="searchcode",
+            name="entry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="archive.archiveentry",
+            ),
+        ),
+        migrations.AddField(
+            model_name="searchrow",
+            name="application",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="applications.application",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="searchcode",
+            index=models.Index(fields=["code", "source", "entry"], name="archive_code_lookup"),
+        ),
+        migrations.AddIndex(
+            model_name="searchrow",
+            index=models.Index(fields=["-time", "-entry"], name="archive_row_time"),
+        ),
+        migrations.AddIndex(
+            model_name="searchrow",
+            index=models.Index(
+                fields=["kind", "app_kind", "state", "city", "year", "county", "application"],
+                name="archive_row_facets",
+            ),
         ),
         migrations.RunPython(create_engine_index, drop_engine_index),
         migrations.RunPython(fill, migrations.RunPython.noop),
