@@ -187,12 +187,18 @@ class SearchCode(models.Model):
         TEXT = "text", "文字中的编码"
         APPLICATION = "application", "信用代码/申请编号"
 
-    entry = models.ForeignKey(ArchiveEntry, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(
+        ArchiveEntry, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     code = models.CharField(max_length=64)
     source = models.CharField(max_length=12, choices=Source.choices)
 
     class Meta:
-        indexes = [models.Index(fields=["code", "source", "entry"], name="archive_code_lookup")]
+        indexes = [
+            # Matches of a code or prefix; the codes of one entry (ranking), both covering.
+            models.Index(fields=["code", "source", "entry"], name="archive_code_lookup"),
+            models.Index(fields=["entry", "code", "source"], name="archive_code_entry"),
+        ]
 
     def __str__(self):
         return f"{self.entry_id}: {self.code}"

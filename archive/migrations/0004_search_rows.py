@@ -149,6 +149,7 @@ class Migration(migrations.Migration):
             model_name="searchcode",
             name="entry",
             field=models.ForeignKey(
+                db_index=False,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",
                 to="archive.archiveentry",
@@ -168,6 +169,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="searchcode",
             index=models.Index(fields=["code", "source", "entry"], name="archive_code_lookup"),
+        ),
+        migrations.AddIndex(
+            model_name="searchcode",
+            index=models.Index(fields=["entry", "code", "source"], name="archive_code_entry"),
         ),
         migrations.AddIndex(
             model_name="searchrow",

@@ -23,7 +23,20 @@ import re
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from applications.models import DepartmentReview, State
@@ -90,18 +103,14 @@ def _prefix(code: str) -> Q:
     return Q(code__gte=code, code__lt=code + "\U0010ffff")  # a range on the B-tree
 
 
-def _code_rows(code: str, sources, *, exact: bool) -> Q:
-    rows = SearchCode.objects.filter(Q(code=code) if exact else _prefix(code))
-    return Q(entry_id__in=rows.filter(source__in=sources).values("entry_id"))
-
-
 def _code_clauses(word: Word) -> list[tuple[Q, int]]:
-    """(condition, weight) of each way the word matches a code, as OpenSearch has them."""
+    """(condition on a SearchCode row, weight) of each way the word matches a code, as
+    OpenSearch has them. Every condition implies the code's prefix range."""
     code = word.code
     material = [_Source.SHA, _Source.INVOICE, _Source.TEXT]
     clauses = [
-        (_code_rows(code, material, exact=True), MATERIAL_EXACT),
-        (_code_rows(code, [_Source.APPLICATION], exact=True), APPLICATION_EXACT),
+        (Q(code=code, source__in=material), MATERIAL_EXACT),
+        (Q(code=code, source=_Source.APPLICATION), APPLICATION_EXACT),
     ]
     if len(code) >= CODE_PREFIX_MIN:
         prefixed = [_Source.INVOICE]
@@ -109,19 +118,52 @@ def _code_clauses(word: Word) -> list[tuple[Q, int]]:
             prefixed.append(_Source.TEXT)
         if len(code) >= SHA_PREFIX_MIN:
             prefixed.append(_Source.SHA)
-        clauses.append((_code_rows(code, prefixed, exact=False), MATERIAL_PREFIX))
-        clauses.append((_code_rows(code, [_Source.APPLICATION], exact=False), APPLICATION_PREFIX))
+        clauses.append((_prefix(code) & Q(source__in=prefixed), MATERIAL_PREFIX))
+        clauses.append((_prefix(code) & Q(source=_Source.APPLICATION), APPLICATION_PREFIX))
     return clauses
 
 
+def _code_rows(word: Word):
+    """The SearchCode rows of the word's code (a range on the index), any clause."""
+    any_clause = Q()
+    for clause, _weight in _code_clauses(word):
+        any_clause |= clause
+    return SearchCode.objects.filter(_prefix(word.code)).filter(any_clause)
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    return queryset.query.sql_with_params()
+
+
 def _word_q(word: Word) -> Q:
-    """The word's chunks in the search table (:mod:`.table`), or for the rare rows whose
-    text was too long to index whole, in the raw text; a code word also by its codes."""
-    q = Q(entry_id__in=table.matching(word.groups)) | Q(entry_id__in=_scanned(word))
+    """Entries holding the word: its chunks in the search table (:mod:`.table`), or for
+    the rare rows whose text was too long to index whole, in the raw text; a code word
+    also by its codes. One IN over a UNION, so each match is looked up once."""
+    fts = table.matching(word.groups)
+    parts = [(fts.sql, tuple(fts.params)), _sql(_scanned(word))]
     if word.code:
-        for clause, _weight in _code_clauses(word):
-            q |= clause
-    return q
+        parts.append(_sql(_code_rows(word).values("entry_id")))
+    sql = " UNION ".join(f"SELECT * FROM ({part})" for part, _params in parts)
+    params = tuple(p for _part, params in parts for p in params)
+    return Q(entry_id__in=RawSQL(sql, params))
+
+
+def _code_score(word: Word):
+    """The sum of the weights of the code clauses one entry's codes meet (0 if none):
+    a correlated look-up of the entry's few codes, not a list of every match."""
+    weights = [
+        Max(Case(When(clause, then=Value(weight)), default=Value(0)))
+        for clause, weight in _code_clauses(word)
+    ]
+    scored = (
+        _code_rows(word)
+        .filter(entry_id=OuterRef("entry_id"))
+        .order_by()
+        .values("entry_id")
+        .annotate(x_score=_flat_sum(weights))
+        .values("x_score")
+    )
+    return Coalesce(Subquery(scored), Value(0), output_field=IntegerField())
 
 
 def _flat_sum(expressions: list):
@@ -143,7 +185,7 @@ def _score(words: list[Word]):
     for word in words:
         parts.append(_when(Q(entry_id__in=table.matching(word.groups, "names")), NAME_WEIGHT))
         if word.code:
-            parts += [_when(clause, weight) for clause, weight in _code_clauses(word)]
+            parts.append(_code_score(word))
     return _flat_sum(parts)
 
 
@@ -186,56 +228,51 @@ def _scope_q(scope: Scope) -> Q:
     return _reviewed(scope.departments) & ~Q(state=State.DRAFT)
 
 
-def _grouped(base, filter_qs: dict) -> list[dict]:
-    """One pass over the matches: counts per combination of facet values, with a flag
-    per selected filter telling whether that combination passes it."""
-    flags = {f"x_ok_{name}": _when(q, 1) for name, q in filter_qs.items()}
-    return list(
-        base.annotate(**flags)
-        .order_by()
-        .values(*GROUPED_FACETS.values(), *flags)
-        .annotate(x_n=Count("*"))
+def _counts(base, filter_qs: dict) -> tuple[list[dict], dict]:
+    """One statement, one pass over the matches (a materialised CTE): counts per
+    combination of the five grouped facets, with a flag per selected filter telling
+    whether that combination passes it; and the department facet, the matches that
+    pass the other filters counted per application, then joined with the reviews (one
+    per application and department)."""
+    flags = [f"x_ok_{name}" for name in filter_qs]
+    matches = base.annotate(**{f"x_ok_{n}": _when(q, 1) for n, q in filter_qs.items()})
+    sql, params = _sql(
+        matches.order_by().values(*GROUPED_FACETS.values(), "application_id", *flags)
     )
+    keys = ", ".join([*GROUPED_FACETS.values(), *flags])
+    others = "".join(f" AND {flag} = 1" for flag in flags if flag != "x_ok_department")
+    blanks = ", ".join(["NULL"] * (len(GROUPED_FACETS) - 1 + len(flags)))
+    reviews, departments = DepartmentReview._meta.db_table, Department._meta.db_table
+    statement = (
+        f"WITH m AS MATERIALIZED (SELECT * FROM ({sql}) s) "
+        f"SELECT 0, {keys}, COUNT(*) FROM m GROUP BY {keys} "
+        f"UNION ALL SELECT 1, d.code, {blanks}, SUM(a.n) FROM "
+        f"(SELECT application_id, COUNT(*) AS n FROM m WHERE application_id IS NOT NULL{others} "
+        f"GROUP BY application_id) a "
+        f"JOIN {reviews} r ON r.application_id = a.application_id "
+        f"JOIN {departments} d ON d.id = r.department_id GROUP BY d.code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    names = [*GROUPED_FACETS.values(), *flags, "x_n"]
+    groups = [dict(zip(names, row[1:], strict=True)) for row in rows if row[0] == 0]
+    departments = sorted_counts((row[1], int(row[-1])) for row in rows if row[0] == 1)
+    return groups, departments
 
 
 def _passes(row: dict, filter_qs: dict, but: str | None = None) -> bool:
     return all(row[f"x_ok_{name}"] for name in filter_qs if name != but)
 
 
-def _department_counts(base, filter_qs: dict) -> dict:
-    """Departments are many per entry: the matches are counted per application first,
-    then joined with the applications' reviews (one per application and department)."""
-    subset = base
-    for other, q in filter_qs.items():
-        if other != "department":
-            subset = subset.filter(q)
-    per_application = (
-        subset.exclude(application_id=None)
-        .order_by()
-        .values("application_id")
-        .annotate(x_n=Count("*"))
-    )
-    sql, params = per_application.query.sql_with_params()
-    reviews, departments = DepartmentReview._meta.db_table, Department._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.code, SUM(m.x_n) FROM ({sql}) m "
-            f"JOIN {reviews} r ON r.application_id = m.application_id "
-            f"JOIN {departments} d ON d.id = r.department_id GROUP BY d.code",
-            params,
-        )
-        return sorted_counts((code, int(n)) for code, n in cursor.fetchall())
-
-
-def _facets(base, filter_qs: dict, groups: list[dict]) -> dict:
-    facets = {}
+def _facets(filter_qs: dict, groups: list[dict], departments: dict) -> dict:
+    facets = {"department": departments}
     for name, key in GROUPED_FACETS.items():
         counts: dict = {}
         for row in groups:
             if _passes(row, filter_qs, but=name):
                 counts[row[key]] = counts.get(row[key], 0) + row["x_n"]
         facets[name] = sorted_counts(counts.items())
-    facets["department"] = _department_counts(base, filter_qs)
     return {name: facets[name] for name in FACETS}
 
 
@@ -245,9 +282,9 @@ def run(words, scope, filters, page, per_page):
     for word in words:
         base = base.filter(_word_q(word))
     filter_qs = {name: _filter_q(name, values) for name, values in filters.items()}
-    groups = _grouped(base, filter_qs)
+    groups, departments = _counts(base, filter_qs)
     total = sum(row["x_n"] for row in groups if _passes(row, filter_qs))
-    facets = _facets(base, filter_qs, groups)
+    facets = _facets(filter_qs, groups, departments)
     ranked = []
     if total:
         results = base
