@@ -25,7 +25,10 @@ SQLITE = [
         VALUES ('delete', old.entry_id, old.names, old.terms);
         INSERT INTO {FTS}(rowid, names, terms) VALUES (new.entry_id, new.names, new.terms); END""",
 ]
-SQLITE_DROP = [f"DROP TABLE IF EXISTS {FTS}"]
+# The triggers live on the rows table: dropped with the FTS table they write to.
+SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {FTS}_{t}" for t in ("ai", "ad", "au")] + [
+    f"DROP TABLE IF EXISTS {FTS}"
+]
 POSTGRES = [
     f"CREATE INDEX archive_searchtext_terms ON {ROWS} "
     "USING gin (to_tsvector('simple'::regconfig, terms))",
@@ -51,6 +54,7 @@ def _previous():
 
 
 def drop_previous_index(apps, schema_editor):
+    _run(schema_editor, {"sqlite": SQLITE_DROP})
     _previous().drop_engine_index(apps, schema_editor)
     apps.get_model("archive", "SearchText").objects.all().delete()  # written again below
 
