@@ -1,19 +1,21 @@
 """The database engine of the archive search (SQLite or PostgreSQL, no OpenSearch).
 
 Everything is read from the search tables (:mod:`.table`): one narrow row per entry
-with the columns the filters, facets and ordering use, its index terms (SQLite FTS5 or a PostgreSQL GIN
-index over the terms of search/text.py, so a Han chunk matches only where its
-characters stand together — 目标准 is not 目标 + 标准 — and a code only as a whole run)
-and its codes (``SearchCode``, exact or prefix through a B-tree). Rows whose text was
-too long to index whole are also tested with substring and regular-expression lookups
-on the entry's text, file name and applicant name. Departments come from the
-application's reviews (never copied, so they are always current).
+with the columns the filters, facets and ordering use (``SearchRow``), its index terms
+(``SearchText``: SQLite FTS5 or a PostgreSQL GIN index over the terms of
+search/text.py, so a Han chunk matches only where its characters stand together —
+目标准 is not 目标 + 标准 — and a code only as a whole run) and its codes
+(``SearchCode``, exact or prefix through a B-tree). Rows whose text was too long to
+index whole are also tested with substring and regular-expression lookups on the
+entry's text, file name and applicant name. Departments come from the application's
+reviews (never copied, so scope and facets always follow the current reviews).
 
-A search is three queries, none of which joins the entry, application, applicant or
-region tables: one grouped pass over the matches (total and five facets, with a flag
-per selected filter), the department facet (the matches joined with the reviews), and
-the page, ordered by the engine (code boosts, then names, then newest first) with
-LIMIT. The score is one flat sum (a + b + c …), never a nested expression per term, so
+A search is two statements, neither of which joins the entry, application, applicant
+or region tables: the counts over a materialised match set (total and five facets, with
+a flag per selected filter; the department facet from the matches per application
+joined with the reviews), and the page, ordered by the engine (code boosts, then
+names, then newest first) with LIMIT. A word is one IN over a UNION of its ways to
+match. The score is one flat sum (a + b + c …), never a nested expression per term, so
 long queries neither exhaust Python's recursion limit nor SQLite's parser stack.
 """
 
@@ -143,7 +145,7 @@ def _word_q(word: Word) -> Q:
     parts = [(fts.sql, tuple(fts.params)), _sql(_scanned(word))]
     if word.code:
         parts.append(_sql(_code_rows(word).values("entry_id")))
-    sql = " UNION ".join(f"SELECT * FROM ({part})" for part, _params in parts)
+    sql = " UNION ".join(f"SELECT * FROM ({part}) AS u{i}" for i, (part, _p) in enumerate(parts))
     params = tuple(p for _part, params in parts for p in params)
     return Q(entry_id__in=RawSQL(sql, params))
 
