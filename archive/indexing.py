@@ -76,16 +76,17 @@ def entry_deleted(entry_id: int) -> None:
 
 
 def _entries_changed(*conditions, **lookup) -> None:
-    """Rewrite the search-table rows of these entries, then their OpenSearch documents."""
+    """Rewrite the search-table rows of these entries and, with OpenSearch, their
+    documents (:func:`entry_changed` does both, one entry at a time)."""
     from .models import ArchiveEntry
     from .search import table
 
     entries = ArchiveEntry.objects.filter(*conditions, **lookup).order_by("pk")
-    table.store(entries.values_list("pk", flat=True))
     if not documents.is_configured():
+        table.store(entries.values_list("pk", flat=True))
         return
     for entry in entries:
-        _call(lambda entry=entry: documents.index_entry(entry), "indexed", entry.pk)
+        entry_changed(entry)
 
 
 def application_changed(application) -> None:
