@@ -272,7 +272,7 @@ def _date(value):
         return None
 
 
-def _invoice_lines_by_attachment(entries) -> dict[int, list]:
+def invoice_lines_by_attachment(entries) -> dict[int, list]:
     attachment_ids = [e.attachment_id for e in entries if e.attachment_id]
     lines: dict[int, list] = {}
     if attachment_ids:
@@ -338,7 +338,7 @@ def build_document(entry, invoice_lines=()) -> ArchiveDocument:
 
 def documents_for(entries) -> list[ArchiveDocument]:
     entries = list(entries)
-    lines = _invoice_lines_by_attachment(entries)
+    lines = invoice_lines_by_attachment(entries)
     return [build_document(e, lines.get(e.attachment_id, [])) for e in entries]
 
 

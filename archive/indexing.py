@@ -7,7 +7,8 @@ the search side:
 * with OpenSearch configured (``WAGTAILSEARCH_BACKENDS["default"]`` has ``URLS``), the
   entry's document is written to the archive index (:mod:`archive.documents`);
 * always, the database engine's search table (:mod:`archive.search.table`) is
-  rewritten for the entry (it is also written when an entry row is saved).
+  rewritten for the entries (it is also written when an entry row is saved): it
+  copies the application's state, region and codes and the invoice lines' codes.
 
 * :func:`entry_changed` -- an entry's text, fields or status changed (extraction
   finished), or something it is filtered by changed (its application's state, and
@@ -75,9 +76,13 @@ def entry_deleted(entry_id: int) -> None:
 
 
 def _entries_changed(*conditions, **lookup) -> None:
+    """Rewrite the search-table rows of these entries and, with OpenSearch, their
+    documents (:func:`entry_changed` does both, one entry at a time)."""
+    entries = ArchiveEntry.objects.filter(*conditions, **lookup).order_by("pk")
     if not documents.is_configured():
-        return  # the database engine reads the rows themselves
-    for entry in ArchiveEntry.objects.filter(*conditions, **lookup).order_by("pk"):
+        table.store(entries.values_list("pk", flat=True))
+        return
+    for entry in entries:
         entry_changed(entry)
 
 
@@ -95,6 +100,6 @@ def attachment_changed(attachment_id: int) -> None:
 def applicant_changed(applicant_id: int) -> None:
     """Re-index the entries of an applicant (name, credit code or region changed):
     their own imported entries and those of their applications."""
+
     theirs = Q(applicant_id=applicant_id) | Q(attachment__application__applicant_id=applicant_id)
-    table.store(ArchiveEntry.objects.filter(theirs).values_list("pk", flat=True))
     _entries_changed(theirs)

@@ -110,18 +110,95 @@ def indexed_invoice(fields) -> dict[str, str]:
 
 
 class SearchText(models.Model):
-    """The database engine's search table: one row of index terms per entry (its file
-    name, applicant name and text, laid out as search/text.py describes), matched by
-    SQLite FTS5 (the ``archive_search_fts`` table, kept in step by triggers) or a
-    PostgreSQL GIN index on ``to_tsvector('simple', terms)``. Written by
+    """The database engine's index terms: one row per entry (its file name, applicant
+    name and text, laid out as search/text.py describes), matched by SQLite FTS5 (the
+    ``archive_search_fts`` table, kept in step by triggers) or PostgreSQL GIN indexes
+    on ``to_tsvector('simple', terms)`` and ``names``. Written by
     :mod:`archive.search.table`; see there."""
 
     entry = models.OneToOneField(
         ArchiveEntry, on_delete=models.CASCADE, primary_key=True, related_name="search_text"
     )
-    terms = models.TextField(blank=True)
     # The text had more terms than the table keeps: its tail is searched by scanning.
-    truncated = models.BooleanField(default=False, db_index=True)
+    truncated = models.BooleanField(default=False)
+    names = models.TextField(default="")  # the terms of the file and applicant names
+    terms = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["entry"], condition=models.Q(truncated=True), name="archive_search_cut"
+            )
+        ]
 
     def __str__(self):
         return f"{self.entry_id}: {self.terms[:40]}"
+
+
+class SearchRow(models.Model):
+    """What the database engine filters, counts and orders by, one narrow row per entry,
+    copied from the entry, its application and applicant (kind, application type and
+    state, county and city, year, upload time; the application for the reviewing
+    departments). Kept apart from the terms so that reading it for tens of thousands of
+    matches touches small rows only. Written with the entry's :class:`SearchText`."""
+
+    entry = models.OneToOneField(
+        ArchiveEntry, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # The entry's application (none for a paper-archive import): reviews and scope.
+    application = models.ForeignKey(
+        "applications.Application",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=20, default="")
+    app_kind = models.CharField(max_length=40, default="")
+    state = models.CharField(max_length=20, default="")
+    city = models.CharField(max_length=12, default="")
+    county = models.CharField(max_length=12, default="")
+    year = models.IntegerField(null=True)
+    time = models.DateTimeField(null=True)  # uploaded (or imported): newest first
+
+    class Meta:
+        indexes = [
+            # Browsing: newest first, and the facet pass over everything in index order.
+            models.Index(fields=["-time", "-entry"], name="archive_row_time"),
+            models.Index(
+                fields=["kind", "app_kind", "state", "city", "year", "county", "application"],
+                name="archive_row_facets",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.kind}"
+
+
+class SearchCode(models.Model):
+    """A code an entry can be found by, exactly or by prefix (upper case): on the
+    material itself (its SHA-256, recognised or declared invoice code and number, the
+    8–20 character codes in its text) or of its application (credit code, reference).
+    Written with the entry's :class:`SearchText` and :class:`SearchRow`."""
+
+    class Source(models.TextChoices):
+        SHA = "sha", "SHA-256"
+        INVOICE = "invoice", "发票代码/号码"
+        TEXT = "text", "文字中的编码"
+        APPLICATION = "application", "信用代码/申请编号"
+
+    entry = models.ForeignKey(
+        ArchiveEntry, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    code = models.CharField(max_length=64)
+    source = models.CharField(max_length=12, choices=Source.choices)
+
+    class Meta:
+        indexes = [
+            # Matches of a code or prefix; the codes of one entry (ranking), both covering.
+            models.Index(fields=["code", "source", "entry"], name="archive_code_lookup"),
+            models.Index(fields=["entry", "code", "source"], name="archive_code_entry"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.code}"

@@ -15,8 +15,9 @@ does not answer, with a warning in the log. Both engines follow the same rules:
   of its application (credit code, reference). Those matches are boosted far above
   text relevance, material codes above application codes and exact above prefix, so
   the very licence or invoice that carries the code comes first.
-* Text relevance: file-name/applicant matches weigh 3, then how often the terms occur
-  (BM25 on OpenSearch, occurrence counts on the database).
+* Text relevance: file-name/applicant matches weigh 3 (per word on the database), then
+  BM25 on OpenSearch; the database engine orders equal scores newest first, so it never
+  scores every match of a common word in Python or SQL beyond those constants.
 * Visibility: superusers see every entry (also imported paper archives without an
   application); department members see entries whose application is under review
   by one of their departments (not drafts); anybody else sees nothing.

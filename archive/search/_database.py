@@ -1,14 +1,22 @@
 """The database engine of the archive search (SQLite or PostgreSQL, no OpenSearch).
 
-Words are matched in the search table (:mod:`.table`: SQLite FTS5 or a PostgreSQL GIN
-index over the terms of search/text.py), so a Han chunk matches only where its
-characters stand together (目标准 is not 目标 + 标准) and a code only as a whole run.
-Rows whose text was too long to index whole are also tested with substring and
-regular-expression lookups on the entry's text, file name and applicant name.
+Everything is read from the search tables (:mod:`.table`): one narrow row per entry
+with the columns the filters, facets and ordering use (``SearchRow``), its index terms
+(``SearchText``: SQLite FTS5 or a PostgreSQL GIN index over the terms of
+search/text.py, so a Han chunk matches only where its characters stand together —
+目标准 is not 目标 + 标准 — and a code only as a whole run) and its codes
+(``SearchCode``, exact or prefix through a B-tree). Rows whose text was too long to
+index whole are also tested with substring and regular-expression lookups on the
+entry's text, file name and applicant name. Departments come from the application's
+reviews (never copied, so scope and facets always follow the current reviews).
 
-The relevance score is one flat sum (a + b + c …), never a nested expression per
-term, so long queries neither exhaust Python's recursion limit nor SQLite's parser
-stack.
+A search is two statements, neither of which joins the entry, application, applicant
+or region tables: the counts over a materialised match set (total and five facets, with
+a flag per selected filter; the department facet from the matches per application
+joined with the reviews), and the page, ordered by the engine (code boosts, then
+names, then newest first) with LIMIT. A word is one IN over a UNION of its ways to
+match. The score is one flat sum (a + b + c …), never a nested expression per term, so
+long queries neither exhaust Python's recursion limit nor SQLite's parser stack.
 """
 
 from __future__ import annotations
@@ -16,23 +24,28 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
-    Count,
     F,
     Func,
     IntegerField,
+    Max,
+    OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Length, Lower, Replace
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
-from applications.models import Application, InvoiceLine, State
+from applications.models import DepartmentReview, State
+from catalogue.models import Department
 
 from .. import documents
-from ..models import ArchiveEntry
+from ..models import SearchCode, SearchRow, SearchText
 from . import table
 from ._query import CODE_PREFIX_MIN, FACETS, SHA_PREFIX_MIN, Scope, Word, sorted_counts
 
@@ -42,267 +55,250 @@ MATERIAL_PREFIX = 400
 APPLICATION_EXACT = 600  # the code is the application's (credit code, reference)
 APPLICATION_PREFIX = 200
 
-_APP = "attachment__application__"
 _NOT_ALNUM = "[^0-9A-Za-z]"
+_Source = SearchCode.Source
 
 
-def _annotated():
-    """ArchiveEntry rows with the values the filters, facets and ranking work on.
-
-    An entry's applicant and region are its application's; an imported entry without
-    an application has its own applicant (and that applicant's region)."""
-    return ArchiveEntry.objects.alias(
-        x_region=Coalesce(F(f"{_APP}region__code"), F("applicant__region__code")),
-        x_level=Coalesce(F(f"{_APP}region__level"), F("applicant__region__level")),
-        x_parent=Coalesce(F(f"{_APP}region__parent__code"), F("applicant__region__parent__code")),
-        x_parent_level=Coalesce(
-            F(f"{_APP}region__parent__level"), F("applicant__region__parent__level")
-        ),
-    ).annotate(
-        x_applicant_name=Coalesce(
-            F("applicant__name"), F(f"{_APP}applicant__name"), Value(""), output_field=CharField()
-        ),
-        x_credit_code=Coalesce(
-            F("applicant__credit_code"),
-            F(f"{_APP}applicant__credit_code"),
-            Value(""),
-            output_field=CharField(),
-        ),
-        x_county=Case(When(x_level=3, then=F("x_region")), default=None, output_field=CharField()),
-        x_city=Case(
-            When(x_level=2, then=F("x_region")),
-            When(x_parent_level=2, then=F("x_parent")),
-            default=None,
-            output_field=CharField(),
-        ),
-        x_time=Coalesce(F("attachment__uploaded_at"), F("created_at")),
-        x_year=ExtractYear(Coalesce(F("attachment__uploaded_at"), F("created_at"))),
-    )
-
-
-def _in_fields(fields: Iterable[str], lookup: str, value) -> Q:
-    q = Q()
-    for name in fields:
-        q |= Q(**{f"{name}__{lookup}": value})
-    return q
-
-
-def _has(field: str, needle: str, pattern: str, *, ignore_case: bool = False) -> Q:
+def _has(field: str, needle: str, pattern: str) -> Q:
     """`field` matches `pattern` (which contains `needle`). A plain substring test runs
     first: the database evaluates it in C and skips the regular expression (a Python
     function on SQLite) for every row without the needle."""
-    i = "i" if ignore_case else ""
-    return Q(**{f"{field}__{i}contains": needle}) & Q(**{f"{field}__{i}regex": pattern})
+    return Q(**{f"{field}__icontains": needle}) & Q(**{f"{field}__iregex": pattern})
 
 
 def _part_in(part: str, fields: Iterable[str]) -> Q:
     """A chunk as written: Han characters as a substring, letters and digits as whole runs."""
+    q = Q()
     if not re.search("[0-9a-z]", part):
-        return _in_fields(fields, "icontains", part)
+        for name in fields:
+            q |= Q(**{f"{name}__icontains": part})
+        return q
     head = rf"(^|{_NOT_ALNUM})" if re.match("[0-9a-z]", part) else ""
     tail = rf"($|{_NOT_ALNUM})" if re.search("[0-9a-z]$", part) else ""
     pattern = head + re.escape(part) + tail
-    q = Q()
     for name in fields:
-        q |= _has(name, part, pattern, ignore_case=True)
+        q |= _has(name, part, pattern)
     return q
 
 
-NAME_FIELDS = ("original_name", "x_applicant_name")
-TEXT_FIELDS = ("text", *NAME_FIELDS)
+SCANNED_FIELDS = ("entry__text", "entry__original_name", "x_applicant_name")
 
 
-def _lines(**lookup):
-    return InvoiceLine.objects.filter(**lookup).values("invoice_file_id")
-
-
-def _material_exact_q(word: Word) -> Q:
-    code = word.code
-    q = (
-        Q(sha256=word.sha)
-        | Q(attachment_id__in=_lines(invoice_number=code))
-        | Q(attachment_id__in=_lines(invoice_code=code))
-        | Q(invoice_number=code)
-        | Q(invoice_code=code)
+def _scanned(word: Word):
+    """Entries whose text was too long to index whole and that hold the word as written."""
+    rows = SearchText.objects.filter(truncated=True).annotate(
+        x_applicant_name=Coalesce(
+            F("entry__applicant__name"),
+            F("entry__attachment__application__applicant__name"),
+            Value(""),
+            output_field=CharField(),
+        )
     )
-    if documents.CODE_MIN <= len(code) <= documents.CODE_MAX:
-        q |= _has("text", code, rf"(^|{_NOT_ALNUM}){code}($|{_NOT_ALNUM})")
-    return q
+    for part in word.parts:
+        rows = rows.filter(_part_in(part, SCANNED_FIELDS))
+    return rows.values("entry_id")
 
 
-def _material_prefix_q(word: Word) -> Q:
-    code = word.code
-    if len(code) < CODE_PREFIX_MIN:
-        return Q(pk__in=[])
-    q = (
-        Q(attachment_id__in=_lines(invoice_number__startswith=code))
-        | Q(attachment_id__in=_lines(invoice_code__startswith=code))
-        | Q(invoice_number__startswith=code)
-        | Q(invoice_code__startswith=code)
-    )
-    if len(code) >= SHA_PREFIX_MIN:
-        q |= Q(sha256__startswith=word.sha)
-    if len(code) <= documents.CODE_MAX:
-        low = max(0, documents.CODE_MIN - len(code))
-        high = documents.CODE_MAX - len(code)
-        q |= _has("text", code, rf"(^|{_NOT_ALNUM}){code}[0-9A-Z]{{{low},{high}}}($|{_NOT_ALNUM})")
-    return q
-
-
-def _application_exact_q(word: Word) -> Q:
-    return Q(x_credit_code__iexact=word.code) | Q(**{f"{_APP}reference__iexact": word.code})
-
-
-def _application_prefix_q(word: Word) -> Q:
-    if len(word.code) < CODE_PREFIX_MIN:
-        return Q(pk__in=[])
-    return Q(x_credit_code__istartswith=word.code) | Q(
-        **{f"{_APP}reference__istartswith": word.code}
-    )
+def _prefix(code: str) -> Q:
+    if connection.vendor == "postgresql":
+        return Q(code__startswith=code)  # served by archive_code_prefix (pattern ops)
+    return Q(code__gte=code, code__lt=code + "\U0010ffff")  # a range on the B-tree
 
 
 def _code_clauses(word: Word) -> list[tuple[Q, int]]:
-    return [
-        (_material_exact_q(word), MATERIAL_EXACT),
-        (_material_prefix_q(word), MATERIAL_PREFIX),
-        (_application_exact_q(word), APPLICATION_EXACT),
-        (_application_prefix_q(word), APPLICATION_PREFIX),
+    """(condition on a SearchCode row, weight) of each way the word matches a code, as
+    OpenSearch has them. Every condition implies the code's prefix range."""
+    code = word.code
+    material = [_Source.SHA, _Source.INVOICE, _Source.TEXT]
+    clauses = [
+        (Q(code=code, source__in=material), MATERIAL_EXACT),
+        (Q(code=code, source=_Source.APPLICATION), APPLICATION_EXACT),
     ]
+    if len(code) >= CODE_PREFIX_MIN:
+        prefixed = [_Source.INVOICE]
+        if len(code) <= documents.CODE_MAX:
+            prefixed.append(_Source.TEXT)
+        if len(code) >= SHA_PREFIX_MIN:
+            prefixed.append(_Source.SHA)
+        clauses.append((_prefix(code) & Q(source__in=prefixed), MATERIAL_PREFIX))
+        clauses.append((_prefix(code) & Q(source=_Source.APPLICATION), APPLICATION_PREFIX))
+    return clauses
+
+
+def _code_rows(word: Word):
+    """The SearchCode rows of the word's code (a range on the index), any clause."""
+    any_clause = Q()
+    for clause, _weight in _code_clauses(word):
+        any_clause |= clause
+    return SearchCode.objects.filter(_prefix(word.code)).filter(any_clause)
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    return queryset.query.sql_with_params()
 
 
 def _word_q(word: Word) -> Q:
-    """The word's chunks in the search table (:mod:`.table`); for the rare rows whose
-    text was too long to index whole, also by scanning the raw text."""
-    scanned = Q(search_text__truncated=True)
-    for part in word.parts:
-        scanned &= _part_in(part, TEXT_FIELDS)
-    q = Q(pk__in=table.matching(word.groups)) | scanned
+    """Entries holding the word: its chunks in the search table (:mod:`.table`), or for
+    the rare rows whose text was too long to index whole, in the raw text; a code word
+    also by its codes. One IN over a UNION, so each match is looked up once."""
+    fts = table.matching(word.groups)
+    parts = [(fts.sql, tuple(fts.params)), _sql(_scanned(word))]
     if word.code:
-        for clause, _weight in _code_clauses(word):
-            q |= clause
-    return q
+        parts.append(_sql(_code_rows(word).values("entry_id")))
+    sql = " UNION ".join(f"SELECT * FROM ({part}) AS u{i}" for i, (part, _p) in enumerate(parts))
+    params = tuple(p for _part, params in parts for p in params)
+    return Q(entry_id__in=RawSQL(sql, params))
+
+
+def _code_score(word: Word):
+    """The sum of the weights of the code clauses one entry's codes meet (0 if none):
+    a correlated look-up of the entry's few codes, not a list of every match."""
+    weights = [
+        Max(Case(When(clause, then=Value(weight)), default=Value(0)))
+        for clause, weight in _code_clauses(word)
+    ]
+    scored = (
+        _code_rows(word)
+        .filter(entry_id=OuterRef("entry_id"))
+        .order_by()
+        .values("entry_id")
+        .annotate(x_score=_flat_sum(weights))
+        .values("x_score")
+    )
+    return Coalesce(Subquery(scored), Value(0), output_field=IntegerField())
 
 
 def _flat_sum(expressions: list):
     """a + b + c … as one SQL expression (Django would nest one level per '+')."""
     if not expressions:
-        return Value(0)
+        return Value(0, output_field=IntegerField())
     return Func(
         *expressions, template="(%(expressions)s)", arg_joiner=" + ", output_field=IntegerField()
     )
 
 
+def _when(q: Q, weight: int):
+    return Case(When(q, then=Value(weight)), default=Value(0), output_field=IntegerField())
+
+
 def _score(words: list[Word]):
+    """Code boosts, then the file and applicant names (the text match is a filter)."""
     parts = []
     for word in words:
-        for part in word.parts:
-            parts.append(
-                Case(When(_part_in(part, NAME_FIELDS), then=Value(NAME_WEIGHT)), default=Value(0))
-            )
-            removed = Length("text") - Length(Replace(Lower("text"), Value(part), Value("")))
-            parts.append(removed / Value(len(part)))
+        parts.append(_when(Q(entry_id__in=table.matching(word.groups, "names")), NAME_WEIGHT))
         if word.code:
-            for clause, weight in _code_clauses(word):
-                parts.append(Case(When(clause, then=Value(weight)), default=Value(0)))
-    return Coalesce(_flat_sum(parts), Value(0), output_field=IntegerField())
+            parts.append(_code_score(word))
+    return _flat_sum(parts)
 
 
-# Facets read from the grouped pass: the facet name and the annotation it groups by.
+# Facets read from the grouped pass: the facet name and the column it groups by.
 GROUPED_FACETS = {
     "kind": "kind",
-    "application_kind": "x_app_kind",
-    "state": "x_state",
-    "region": "x_city",
-    "year": "x_year",
+    "application_kind": "app_kind",
+    "state": "state",
+    "region": "city",
+    "year": "year",
 }
-DEPARTMENT_KEY = f"{_APP}reviews__department__code"
+
+
+def _reviewed(department_codes) -> Q:
+    """Rows of applications reviewed by one of these departments."""
+    ids = Department.objects.filter(code__in=department_codes).values("pk")
+    apps = DepartmentReview.objects.filter(department_id__in=ids).values("application_id")
+    return Q(application_id__in=apps)
 
 
 def _filter_q(name: str, values: list) -> Q:
     if name == "kind":
         return Q(kind__in=values)
     if name == "application_kind":
-        return Q(**{f"{_APP}kind__in": values})
+        return Q(app_kind__in=values)
     if name == "state":
-        return Q(**{f"{_APP}state__in": values})
+        return Q(state__in=values)
     if name == "department":
-        reviewed = Application.objects.filter(reviews__department__code__in=values)
-        return Q(attachment__application__in=reviewed)
+        return _reviewed(values)
     if name == "region":
-        return Q(x_county__in=values) | Q(x_city__in=values)
+        return Q(county__in=values) | Q(city__in=values)
     if name == "year":
-        return Q(x_year__in=values)
+        return Q(year__in=values)
     raise ValueError(name)
 
 
 def _scope_q(scope: Scope) -> Q:
     if scope.everything:
         return Q()
-    reviewed = Application.objects.filter(reviews__department__code__in=scope.departments).exclude(
-        state=State.DRAFT
-    )
-    return Q(attachment__application__in=reviewed)
+    return _reviewed(scope.departments) & ~Q(state=State.DRAFT)
 
 
-def _grouped(base, filter_qs: dict) -> list[dict]:
-    """One pass over the matches: counts per combination of facet values, with a flag
-    per selected filter telling whether that combination passes it."""
-    flags = {
-        f"x_ok_{name}": Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
-        for name, q in filter_qs.items()
-    }
-    return list(
-        base.annotate(x_app_kind=F(f"{_APP}kind"), x_state=F(f"{_APP}state"), **flags)
-        .order_by()
-        .values(*GROUPED_FACETS.values(), *flags)
-        .annotate(x_n=Count("pk"))
+def _counts(base, filter_qs: dict) -> tuple[list[dict], dict]:
+    """One statement, one pass over the matches (a materialised CTE): counts per
+    combination of the five grouped facets, with a flag per selected filter telling
+    whether that combination passes it; and the department facet, the matches that
+    pass the other filters counted per application, then joined with the reviews (one
+    per application and department)."""
+    flags = [f"x_ok_{name}" for name in filter_qs]
+    matches = base.annotate(**{f"x_ok_{n}": _when(q, 1) for n, q in filter_qs.items()})
+    sql, params = _sql(
+        matches.order_by().values(*GROUPED_FACETS.values(), "application_id", *flags)
     )
+    keys = ", ".join([*GROUPED_FACETS.values(), *flags])
+    others = "".join(f" AND {flag} = 1" for flag in flags if flag != "x_ok_department")
+    blanks = ", ".join(["NULL"] * (len(GROUPED_FACETS) - 1 + len(flags)))
+    reviews, departments = DepartmentReview._meta.db_table, Department._meta.db_table
+    statement = (
+        f"WITH m AS MATERIALIZED (SELECT * FROM ({sql}) s) "
+        f"SELECT 0, {keys}, COUNT(*) FROM m GROUP BY {keys} "
+        f"UNION ALL SELECT 1, d.code, {blanks}, SUM(a.n) FROM "
+        f"(SELECT application_id, COUNT(*) AS n FROM m WHERE application_id IS NOT NULL{others} "
+        f"GROUP BY application_id) a "
+        f"JOIN {reviews} r ON r.application_id = a.application_id "
+        f"JOIN {departments} d ON d.id = r.department_id GROUP BY d.code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    names = [*GROUPED_FACETS.values(), *flags, "x_n"]
+    groups = [dict(zip(names, row[1:], strict=True)) for row in rows if row[0] == 0]
+    departments = sorted_counts((row[1], int(row[-1])) for row in rows if row[0] == 1)
+    return groups, departments
 
 
 def _passes(row: dict, filter_qs: dict, but: str | None = None) -> bool:
     return all(row[f"x_ok_{name}"] for name in filter_qs if name != but)
 
 
-def _facets(base, filter_qs: dict, groups: list[dict]) -> dict:
-    facets = {}
+def _facets(filter_qs: dict, groups: list[dict], departments: dict) -> dict:
+    facets = {"department": departments}
     for name, key in GROUPED_FACETS.items():
         counts: dict = {}
         for row in groups:
             if _passes(row, filter_qs, but=name):
                 counts[row[key]] = counts.get(row[key], 0) + row["x_n"]
         facets[name] = sorted_counts(counts.items())
-    subset = base  # departments are many per entry: counted apart
-    for other, q in filter_qs.items():
-        if other != "department":
-            subset = subset.filter(q)
-    rows = (
-        subset.order_by()
-        .values(x_key=F(DEPARTMENT_KEY))
-        .annotate(x_n=Count("pk", distinct=True))
-        .values_list("x_key", "x_n")
-    )
-    facets["department"] = sorted_counts(rows)
     return {name: facets[name] for name in FACETS}
 
 
 def run(words, scope, filters, page, per_page):
-    """(ranked [(entry id, score)], total, facets) for one page.
-
-    Three queries, whatever the filters: the grouped pass (total and five facets), the
-    department facet, and the page itself (the only one that computes scores)."""
-    base = _annotated().filter(_scope_q(scope))
+    """(ranked [(entry id, score)], total, facets) for one page."""
+    base = SearchRow.objects.filter(_scope_q(scope))
     for word in words:
         base = base.filter(_word_q(word))
     filter_qs = {name: _filter_q(name, values) for name, values in filters.items()}
-    groups = _grouped(base, filter_qs)
+    groups, departments = _counts(base, filter_qs)
     total = sum(row["x_n"] for row in groups if _passes(row, filter_qs))
-    facets = _facets(base, filter_qs, groups)
+    facets = _facets(filter_qs, groups, departments)
     ranked = []
     if total:
         results = base
         for q in filter_qs.values():
             results = results.filter(q)
-        results = results.annotate(x_score=_score(words)).order_by("-x_score", "-x_time", "-pk")
+        if words:
+            results = results.annotate(x_score=_score(words))
+            order = ("-x_score", "-time", "-entry_id")
+        else:
+            results = results.annotate(x_score=Value(0, output_field=IntegerField()))
+            order = ("-time", "-entry_id")
         start = (page - 1) * per_page
-        ranked = list(results.values_list("pk", "x_score")[start : start + per_page])
+        page_rows = results.order_by(*order).values_list("entry_id", "x_score")
+        ranked = list(page_rows[start : start + per_page])
     return [(pk, float(score)) for pk, score in ranked], total, facets

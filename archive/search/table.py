@@ -1,33 +1,43 @@
-"""The database engine's search table (:class:`archive.models.SearchText`).
+"""The database engine's search tables: terms (:class:`archive.models.SearchText`),
+narrow rows (:class:`archive.models.SearchRow`) and codes
+(:class:`archive.models.SearchCode`), one set per entry.
 
-Each entry's file name, applicant name and text become one stream of index terms
-(search/text.py: chunk pair sequences, then units), so a query chunk of three or more
-units is a phrase of its pairs and matches only where those characters stand together,
-exactly like site search. The engines:
+``SearchRow`` holds what the engine filters, counts and orders by, copied from the
+entry, its application and applicant (kind, application type and state, county and
+city, year, upload time, the application for the reviewing departments), so a search
+reads small rows and the reviews, never the joins behind them. ``SearchText`` holds the
+entry's file name, applicant name and text as one stream of index terms (search/text.py:
+chunk pair sequences, then units), so a query chunk of three or more units is a phrase
+of its pairs and matches only where those characters stand together, exactly like site
+search; ``names`` holds the terms of the two names alone, for ranking. The engines:
 
-* SQLite: an FTS5 table ``archive_search_fts`` over the ``terms`` column (external
+* SQLite: an FTS5 table ``archive_search_fts`` over ``names`` and ``terms`` (external
   content; insert/update/delete triggers keep it in step, created by migration
-  ``archive/0003``); a word is ``"p1 p2 p3" AND "t"`` in FTS5's query language.
-* PostgreSQL: a GIN index on ``to_tsvector('simple', terms)``; a word is
+  ``archive/0004``); a word is ``terms : ("p1 p2 p3" AND "t")`` in FTS5's query language.
+* PostgreSQL: GIN indexes on ``to_tsvector('simple', terms)`` and on ``names``; a word is
   ``phraseto_tsquery(group) && …`` ('simple' keeps the terms as they are).
+
+Codes (SHA-256, invoice code and number recognised or declared on an invoice line, the
+8–20 character codes in the text; the application's credit code and reference) are rows
+of ``SearchCode``, upper-cased, found exactly or by prefix through a B-tree index.
 
 PostgreSQL stores positions up to 16 383, so a stream is cut at ``MAX_TERMS`` terms
 (file and applicant names come first and are always whole) and the row is marked
 ``truncated``: for those few rows the query also scans the raw text, so nothing is
-lost. Rows are written whenever an entry is saved, extracted (``indexing``) or its
-applicant renamed; ``manage.py archive_reindex --database`` rebuilds them all.
+lost. Rows are written whenever an entry is saved, extracted (``indexing``), its
+application's state or invoice lines change or its applicant is renamed;
+``manage.py archive_reindex --database`` rebuilds them all.
 """
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import CharField, Value
+from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 
 from search.text import index_terms
 
-from ..models import ArchiveEntry, SearchText
+from .. import documents
+from ..models import ArchiveEntry, SearchCode, SearchRow, SearchText
 
 MAX_TERMS = 16_000
 BATCH = 1000
@@ -40,18 +50,58 @@ def terms_for(original_name: str, applicant_name: str, text: str) -> tuple[str, 
     return " ".join(terms[:MAX_TERMS]), len(terms) > MAX_TERMS
 
 
-def _sources(entry_ids):
-    return (
-        ArchiveEntry.objects.filter(pk__in=entry_ids)
-        .annotate(
-            x_name=Coalesce(
-                "applicant__name",
-                "attachment__application__applicant__name",
-                Value(""),
-                output_field=CharField(),
-            )
-        )
-        .values_list("pk", "original_name", "x_name", "text")
+def _codes(entry, application, applicant, lines) -> set[tuple[str, str]]:
+    """(code, source) pairs of one entry, upper-cased (see :class:`SearchCode`)."""
+    Source = SearchCode.Source
+    found = {(entry.sha256, Source.SHA), (entry.invoice_code, Source.INVOICE)}
+    found.add((entry.invoice_number, Source.INVOICE))
+    for line in lines:
+        found |= {(line.invoice_code, Source.INVOICE), (line.invoice_number, Source.INVOICE)}
+    found |= {(code, Source.TEXT) for code in documents.find_codes(entry.text)}
+    if applicant is not None:
+        found.add((applicant.credit_code, Source.APPLICATION))
+    if application is not None:
+        found.add((application.reference, Source.APPLICATION))
+    return {(code.upper(), source) for code, source in found if code}
+
+
+def _rows(entry, lines):
+    """The SearchText, SearchRow and SearchCode rows of one entry."""
+    application = entry.application
+    applicant = entry.applicant or (application.applicant if application else None)
+    region = application.region if application else (applicant.region if applicant else None)
+    _regions, city = documents.region_codes(region)
+    applicant_name = applicant.name if applicant else ""
+    terms, truncated = terms_for(entry.original_name or "", applicant_name, entry.text or "")
+    text = SearchText(
+        entry_id=entry.pk,
+        truncated=truncated,
+        names=" ".join([*index_terms(entry.original_name), *index_terms(applicant_name)]),
+        terms=terms,
+    )
+    row = SearchRow(
+        entry_id=entry.pk,
+        application_id=application.pk if application else None,
+        kind=entry.kind,
+        app_kind=application.kind if application else "",
+        state=application.state if application else "",
+        city=city or "",
+        county=region.code if region is not None and region.level == 3 else "",
+        year=documents.entry_year(entry),
+        time=documents.entry_time(entry),
+    )
+    codes = [
+        SearchCode(entry_id=entry.pk, code=code, source=source)
+        for code, source in sorted(_codes(entry, application, applicant, lines))
+    ]
+    return text, row, codes
+
+
+def _entries(entry_ids):
+    return ArchiveEntry.objects.filter(pk__in=entry_ids).select_related(
+        "applicant__region__parent",
+        "attachment__application__applicant",
+        "attachment__application__region__parent",
     )
 
 
@@ -60,17 +110,26 @@ def store(entry_ids) -> None:
     entry_ids = list(entry_ids)
     for start in range(0, len(entry_ids), BATCH):
         batch = entry_ids[start : start + BATCH]
-        rows = []
-        for pk, name, applicant, text in _sources(batch):
-            terms, truncated = terms_for(name or "", applicant or "", text or "")
-            rows.append(SearchText(entry_id=pk, terms=terms, truncated=truncated))
-        SearchText.objects.filter(entry_id__in=[r.entry_id for r in rows]).delete()
-        SearchText.objects.bulk_create(rows)
+        entries = list(_entries(batch))
+        lines = documents.invoice_lines_by_attachment(entries)
+        texts, rows, codes = [], [], []
+        for entry in entries:
+            text, row, entry_codes = _rows(entry, lines.get(entry.attachment_id, []))
+            texts.append(text)
+            rows.append(row)
+            codes += entry_codes
+        with transaction.atomic():
+            for model in (SearchText, SearchRow, SearchCode):
+                model.objects.filter(entry_id__in=batch).delete()
+            SearchText.objects.bulk_create(texts)
+            SearchRow.objects.bulk_create(rows)
+            SearchCode.objects.bulk_create(codes)
 
 
 def rebuild(stdout=None) -> int:
     """Every entry's row again; returns how many were written."""
-    SearchText.objects.all().delete()
+    for model in (SearchText, SearchRow, SearchCode):
+        model.objects.all().delete()
     ids = list(ArchiveEntry.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH * 10):
         store(ids[start : start + BATCH * 10])
@@ -79,14 +138,22 @@ def rebuild(stdout=None) -> int:
     return len(ids)
 
 
-def matching(groups: list[tuple[str, ...]]) -> RawSQL:
-    """Entry ids whose terms hold every group (a term, or a phrase of terms)."""
+def _fts_expression(column: str, groups: list[tuple[str, ...]]) -> str:
+    phrases = " AND ".join('"' + " ".join(group) + '"' for group in groups)
+    return f"{column} : ({phrases})"
+
+
+def matching(groups: list[tuple[str, ...]], column: str = "terms") -> RawSQL:
+    """Entry ids whose `column` (terms: names and text; names: the names alone) holds
+    every group (a term, or a phrase of terms)."""
     if connection.vendor == "postgresql":
         query = " && ".join(["phraseto_tsquery('simple'::regconfig, %s)"] * len(groups))
         return RawSQL(
             "SELECT entry_id FROM archive_searchtext "
-            f"WHERE to_tsvector('simple'::regconfig, terms) @@ ({query})",
+            f"WHERE to_tsvector('simple'::regconfig, {column}) @@ ({query})",
             [" ".join(group) for group in groups],
         )
-    expression = " AND ".join('"' + " ".join(group) + '"' for group in groups)
-    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
+    return RawSQL(
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+        [_fts_expression(column, groups)],
+    )

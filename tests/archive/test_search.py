@@ -649,9 +649,31 @@ def test_indexing_hooks_are_no_ops_without_opensearch(
     )
     with caplog.at_level("WARNING", logger="archive.indexing"), django_assert_num_queries(0):
         assert indexing.entry_deleted(data.entries.licence_a.pk) is None
+    with caplog.at_level("WARNING", logger="archive.indexing"):
         assert indexing.application_changed(data.a1) is None
         assert indexing.attachment_changed(data.entries.licence_a.attachment_id) is None
     assert caplog.records == []
+
+
+def test_the_search_table_follows_the_application_and_its_invoice_lines(data):
+    """What the database engine filters by is copied into its table: a state change or
+    a new invoice line reaches it through the indexing hooks (signals call them)."""
+    from archive import indexing
+
+    e = data.entries
+    Application.objects.filter(pk=data.a1.pk).update(state=State.APPROVED)
+    assert search(data, "", "database", state="approved").total == 0  # not yet told
+    indexing.application_changed(data.a1)
+    approved = search(data, "", "database", state="approved")
+    assert set(ids(approved)) == pks(e.licence_a, e.subsidy_a, e.invoice_a, e.certificate_a)
+    assert approved.facets["state"] == {"approved": 4, "under_review": 3, "draft": 1}
+
+    line = InvoiceLine.objects.get(invoice_file=e.invoice_a.attachment)
+    InvoiceLine.objects.filter(pk=line.pk).update(invoice_number="87654321")
+    indexing.attachment_changed(e.invoice_a.attachment_id)
+    results = search(data, "87654321", "database")
+    assert ids(results) == [e.invoice_a.pk] and results.hits[0].exact
+    assert ids(search(data, "8765", "database")) == [e.invoice_a.pk]  # a prefix
 
 
 def test_unreachable_opensearch_falls_back_to_the_database(data, settings, caplog, monkeypatch):
