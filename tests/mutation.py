@@ -78,7 +78,11 @@ MODULES = {
     ),
     "interconnect.envelope": (
         "interconnect/envelope.py",
-        ["tests/interconnect/test_crypto.py", "tests/interconnect/test_interface.py"],
+        [
+            "tests/interconnect/test_envelope.py",
+            "tests/interconnect/test_crypto.py",
+            "tests/interconnect/test_interface.py",
+        ],
     ),
 }
 STATUS = re.compile(r"^\s+(\S+): (\S[^\n]*)$", re.M)
