@@ -29,3 +29,13 @@ if "URLS" in WAGTAILSEARCH_BACKENDS["default"]:  # noqa: F405
 
 # With REDIS_URL set (integration run), test keys stay apart from the portal's.
 CACHES["default"]["KEY_PREFIX"] = "portal_test"  # noqa: F405
+
+# A file, not memory, for SQLite's test database: Django shares an in-memory database's one
+# connection between the test thread and the live server's thread, and a request still running
+# there corrupts the transaction state the next test writes with. Durability is not needed.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
+        init_command="PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL;",
+        transaction_mode="IMMEDIATE",  # two threads write: take the lock up front, wait for it
+    )
