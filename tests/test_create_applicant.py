@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from PIL import Image
@@ -130,14 +130,17 @@ def test_a_bad_credit_code_exits_non_zero_and_stores_nothing():
     assert "校验位" in str(excinfo.value)
     assert nothing_stored()
 
-    # From the command line: the message on stderr and a non-zero exit code.
-    from django.core.management import ManagementUtility
 
+# The command line closes every database connection when the command ends: a transactional
+# test, so the closing does not end the test's own transaction.
+@pytest.mark.django_db(transaction=True)
+def test_from_the_command_line_a_bad_code_prints_why_and_exits_non_zero(capsys):
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(
             ["manage.py", "create_applicant", *arguments(**{"credit-code": "9141"})]
         ).execute()
     assert exit_info.value.code != 0
+    assert "统一社会信用代码应为 18 位（现为 4 位）" in capsys.readouterr().err
     assert nothing_stored()
 
 
