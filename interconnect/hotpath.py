@@ -13,12 +13,20 @@ compiling them. Here each step is one portable statement (SQLite and PostgreSQL)
   history, station's last push) without model instances.
 
 All of it runs inside the caller's transaction; the view keeps the order of checks.
+
+On PostgreSQL the two statements of a status message (`caller`, `status_in_one`) are
+server-side prepared on each persistent connection (`_cursor(prepared=True)`): parsed
+and planned once per connection instead of once per message. Django's own queries keep
+client-side binding and are never prepared.
 """
 
+import contextlib
 import functools
+import logging
 from dataclasses import dataclass
 
-from django.db import connection
+import psycopg
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from accounts.models import Applicant
@@ -34,6 +42,8 @@ from .models import (
     SeenMessage,
     Station,
 )
+
+log = logging.getLogger(__name__)
 
 CHUNK = 500  # ids per IN (...): far below SQLite's and PostgreSQL's parameter limits
 _MEMO_LIMIT = 256
@@ -58,6 +68,44 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
+class _PreparingCursor(psycopg.Cursor):
+    """Server-side binding; every statement prepared (psycopg keeps up to 100 per
+    connection, keyed by text and parameter types). A connection whose prepare_threshold
+    is None (DATABASE_PREPARED_STATEMENTS=0) runs them unprepared."""
+
+    log_text = False
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        super().execute(query, params, prepare=True, binary=binary)
+        if self.log_text and self._query is None:
+            # A prepared execution keeps no query text; Django's query log (tests, DEBUG)
+            # reads it from here.
+            self._query = self._convert_query(query, params)
+        return self
+
+
+@contextlib.contextmanager
+def _cursor(prepared: bool = False):
+    """Django's cursor, or on PostgreSQL with `prepared` a preparing one wrapped the same
+    way (CaptureQueriesContext and execute_wrappers still see every statement)."""
+    if not (prepared and connection.vendor == "postgresql"):
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _PreparingCursor(connection.connection)
+    raw.log_text = connection.queries_logged
+    if raw.log_text:
+        wrapped = connection.make_debug_cursor(raw)
+    else:
+        wrapped = connection.make_cursor(raw)
+    with wrapped as cursor:
+        yield cursor
+
+
 @dataclass(frozen=True)
 class Caller:
     platform: Platform  # unsaved-looking instance built from the row; applicant_id set
@@ -75,9 +123,7 @@ def caller(operator_id: str, token_hash: str = "") -> Caller | None:
         f" FROM {_table(Platform)} p JOIN {_table(Applicant)} a ON a.id = p.applicant_id"
         " WHERE p.operator_id = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash, _moment(timezone.now()), operator_id])
-        row = cursor.fetchone()
+    row = _checked_first_row(sql, [token_hash, _moment(timezone.now()), operator_id])
     if row is None:
         return None
     pk, applicant_id, active, status, *ciphertexts, token_ok = row
@@ -91,6 +137,34 @@ def caller(operator_id: str, token_hash: str = "") -> Caller | None:
         usable=bool(active) and status == Applicant.Status.ACTIVE,
         token_ok=bool(token_ok) and bool(token_hash),
     )
+
+
+def _checked_first_row(sql, params):
+    """The request's first statement, doubling as its connection health check.
+
+    With CONN_HEALTH_CHECKS Django sends `SELECT 1` before the first statement of each
+    request on a persistent connection: one more round trip per message. Here the caller's
+    query checks instead: if it fails and the reused connection turns out dead (database
+    restarted between requests), the connection is replaced and the read-only query run
+    once more — what Django's check would have done, without the round trip when healthy."""
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True  # this statement is the check
+    for attempt in (1, 2):
+        try:
+            with _cursor(prepared=True) as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        except DatabaseError:
+            if not checking or attempt == 2 or connection.is_usable():
+                raise
+            log.warning("Interconnect: database connection lost between requests, reconnecting")
+            connection.close()
 
 
 def _secrets(ciphertexts: tuple[str, ...]) -> dict:
@@ -279,7 +353,7 @@ def status_in_one(platform, request_env, wanted: dict[str, int], interface, ok_m
         "interface": interface[:40],
         "ok": ok_msg,
     }
-    with connection.cursor() as cursor:
+    with _cursor(prepared=True) as cursor:
         cursor.execute(sql, params)
         dup, stored, found = cursor.fetchone()
     found = frozenset(found)
