@@ -26,7 +26,7 @@ import logging
 from dataclasses import dataclass
 
 import psycopg
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils import timezone
 
 from accounts.models import Applicant
@@ -88,21 +88,18 @@ class _PreparingCursor(psycopg.Cursor):
 def _cursor(prepared: bool = False):
     """Django's cursor, or on PostgreSQL with `prepared` a preparing one wrapped the same
     way (CaptureQueriesContext and execute_wrappers still see every statement)."""
-    if not (prepared and connection.vendor == "postgresql"):
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # one lookup, not one per attribute of the proxy
+    if not (prepared and db.vendor == "postgresql"):
+        with db.cursor() as cursor:
             yield cursor
         return
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = _PreparingCursor(connection.connection)
-    raw.log_text = connection.queries_logged
-    if raw.log_text:
-        wrapped = connection.make_debug_cursor(raw)
-    else:
-        wrapped = connection.make_cursor(raw)
-    with wrapped as cursor:
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        raw = _PreparingCursor(db.connection)
+    raw.log_text = db.queries_logged
+    with db.make_debug_cursor(raw) if raw.log_text else db.make_cursor(raw) as cursor:
         yield cursor
 
 
@@ -113,9 +110,9 @@ class Caller:
     token_ok: bool  # the Bearer token is one of this platform's, unexpired
 
 
-def caller(operator_id: str, token_hash: str = "") -> Caller | None:
-    """The operator behind `operator_id` and whether `token_hash` is a live token of it."""
-    sql = (
+@functools.cache
+def _caller_sql() -> str:
+    return (
         "SELECT p.id, p.applicant_id, p.active, a.status, p.operator_secret, p.sig_secret,"
         " p.data_secret, p.data_secret_iv, EXISTS (SELECT 1 FROM "
         f"{_table(AccessToken)} t WHERE t.platform_id = p.id AND t.token_hash = %s"
@@ -123,7 +120,12 @@ def caller(operator_id: str, token_hash: str = "") -> Caller | None:
         f" FROM {_table(Platform)} p JOIN {_table(Applicant)} a ON a.id = p.applicant_id"
         " WHERE p.operator_id = %s"
     )
-    row = _checked_first_row(sql, [token_hash, _moment(timezone.now()), operator_id])
+
+
+def caller(operator_id: str, token_hash: str = "") -> Caller | None:
+    """The operator behind `operator_id` and whether `token_hash` is a live token of it."""
+    params = [token_hash, _moment(timezone.now()), operator_id]
+    row = _checked_first_row(_caller_sql(), params)
     if row is None:
         return None
     pk, applicant_id, active, status, *ciphertexts, token_ok = row
@@ -147,24 +149,25 @@ def _checked_first_row(sql, params):
     query checks instead: if it fails and the reused connection turns out dead (database
     restarted between requests), the connection is replaced and the read-only query run
     once more — what Django's check would have done, without the round trip when healthy."""
+    db = connections[DEFAULT_DB_ALIAS]
     checking = (
-        connection.connection is not None
-        and connection.health_check_enabled
-        and not connection.health_check_done
-        and not connection.in_atomic_block
+        db.connection is not None
+        and db.health_check_enabled
+        and not db.health_check_done
+        and not db.in_atomic_block
     )
     if checking:
-        connection.health_check_done = True  # this statement is the check
+        db.health_check_done = True  # this statement is the check
     for attempt in (1, 2):
         try:
             with _cursor(prepared=True) as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchone()
         except DatabaseError:
-            if not checking or attempt == 2 or connection.is_usable():
+            if not checking or attempt == 2 or db.is_usable():
                 raise
             log.warning("Interconnect: database connection lost between requests, reconnecting")
-            connection.close()
+            db.close()
 
 
 def _secrets(ciphertexts: tuple[str, ...]) -> dict:
@@ -327,12 +330,9 @@ SELECT (SELECT dup FROM seen), EXISTS (SELECT 1 FROM claim),
 """
 
 
-def status_in_one(platform, request_env, wanted: dict[str, int], interface, ok_msg, now):
-    """The replay guard, new statuses, history of real changes, the stations' last push
-    and the audit row as ONE statement (atomic on its own, no BEGIN/COMMIT). It writes
-    only when the message is new and every ConnectorID is the owner's, so a refused
-    message stores nothing, as in the transaction of the statements above."""
-    sql = _STATUS_SQL.format(
+@functools.cache
+def _status_sql() -> str:
+    return _STATUS_SQL.format(
         connector=_table(Connector),
         equipment=_table(Equipment),
         station=_table(Station),
@@ -340,6 +340,14 @@ def status_in_one(platform, request_env, wanted: dict[str, int], interface, ok_m
         history=_table(ConnectorStatusChange),
         message=_table(Message),
     )
+
+
+def status_in_one(platform, request_env, wanted: dict[str, int], interface, ok_msg, now):
+    """The replay guard, new statuses, history of real changes, the stations' last push
+    and the audit row as ONE statement (atomic on its own, no BEGIN/COMMIT). It writes
+    only when the message is new and every ConnectorID is the owner's, so a refused
+    message stores nothing, as in the transaction of the statements above."""
+    sql = _status_sql()
     params = {
         "cids": list(wanted),
         "statuses": list(wanted.values()),
