@@ -234,3 +234,30 @@ def postgres_roots() -> list[int]:
         for pid, (name, ppid, _) in table.items()
         if name == "postgres" and table.get(ppid, ("",))[0] != "postgres"
     ]
+
+
+class BackendMeter:
+    """CPU seconds of the PostgreSQL backends connected to one database (the run's own),
+    so that other users of a shared server do not count. Cumulative over every backend
+    seen: one that exits keeps its last reading (its CPU after that reading is lost, so
+    this is a lower bound when workers are recycled); one that appears counts whole."""
+
+    def __init__(self, admin_url: str, database: str):
+        import psycopg
+
+        self.conn = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
+        self.database = database
+        self.seen: dict[int, float] = {}
+
+    def __call__(self) -> float:
+        rows = self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+        ).fetchall()
+        for (pid,) in rows:
+            fields = _stat(pid)
+            if fields is not None:
+                self.seen[pid] = sum(int(v) for v in fields[12:16]) / TICK
+        return sum(self.seen.values())
+
+    def close(self):
+        self.conn.close()

@@ -16,6 +16,8 @@ from search import views as search_views
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Operator platforms' T/CEC 102 pushes, the busiest path: matched first.
+    path("evcs/", include("interconnect.urls")),
     path("admin/", include(wagtailadmin_urls)),
     # The printed documents of a case (SQ… references) before Wagtail's documents (numeric ids).
     path("documents/", include("documents.urls")),
@@ -37,7 +39,6 @@ urlpatterns = [
     path("policies/feed/rss/", PolicyRssFeed(), name="policy_feed_rss"),
     path("policies/feed/atom/", PolicyAtomFeed(), name="policy_feed_atom"),
     path("api/v1/", portal_api.urls),
-    path("evcs/", include("interconnect.urls")),
     path("my/interconnect/", include("interconnect.portal")),
     path("my/subsidies/", include("subsidies.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}, name="sitemap"),

@@ -13,12 +13,20 @@ compiling them. Here each step is one portable statement (SQLite and PostgreSQL)
   history, station's last push) without model instances.
 
 All of it runs inside the caller's transaction; the view keeps the order of checks.
+
+On PostgreSQL the two statements of a status message (`caller`, `status_in_one`) are
+server-side prepared on each persistent connection (`_cursor(prepared=True)`): parsed
+and planned once per connection instead of once per message. Django's own queries keep
+client-side binding and are never prepared.
 """
 
+import contextlib
 import functools
+import logging
 from dataclasses import dataclass
 
-from django.db import connection
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils import timezone
 
 from accounts.models import Applicant
@@ -34,6 +42,8 @@ from .models import (
     SeenMessage,
     Station,
 )
+
+log = logging.getLogger(__name__)
 
 CHUNK = 500  # ids per IN (...): far below SQLite's and PostgreSQL's parameter limits
 _MEMO_LIMIT = 256
@@ -58,6 +68,41 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
+class _PreparingCursor(psycopg.Cursor):
+    """Server-side binding; every statement prepared (psycopg keeps up to 100 per
+    connection, keyed by text and parameter types). A connection whose prepare_threshold
+    is None (DATABASE_PREPARED_STATEMENTS=0) runs them unprepared."""
+
+    log_text = False
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        super().execute(query, params, prepare=True, binary=binary)
+        if self.log_text and self._query is None:
+            # A prepared execution keeps no query text; Django's query log (tests, DEBUG)
+            # reads it from here.
+            self._query = self._convert_query(query, params)
+        return self
+
+
+@contextlib.contextmanager
+def _cursor(prepared: bool = False):
+    """Django's cursor, or on PostgreSQL with `prepared` a preparing one wrapped the same
+    way (CaptureQueriesContext and execute_wrappers still see every statement)."""
+    db = connections[DEFAULT_DB_ALIAS]  # one lookup, not one per attribute of the proxy
+    if not (prepared and db.vendor == "postgresql"):
+        with db.cursor() as cursor:
+            yield cursor
+        return
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        raw = _PreparingCursor(db.connection)
+    raw.log_text = db.queries_logged
+    with db.make_debug_cursor(raw) if raw.log_text else db.make_cursor(raw) as cursor:
+        yield cursor
+
+
 @dataclass(frozen=True)
 class Caller:
     platform: Platform  # unsaved-looking instance built from the row; applicant_id set
@@ -65,9 +110,9 @@ class Caller:
     token_ok: bool  # the Bearer token is one of this platform's, unexpired
 
 
-def caller(operator_id: str, token_hash: str = "") -> Caller | None:
-    """The operator behind `operator_id` and whether `token_hash` is a live token of it."""
-    sql = (
+@functools.cache
+def _caller_sql() -> str:
+    return (
         "SELECT p.id, p.applicant_id, p.active, a.status, p.operator_secret, p.sig_secret,"
         " p.data_secret, p.data_secret_iv, EXISTS (SELECT 1 FROM "
         f"{_table(AccessToken)} t WHERE t.platform_id = p.id AND t.token_hash = %s"
@@ -75,9 +120,12 @@ def caller(operator_id: str, token_hash: str = "") -> Caller | None:
         f" FROM {_table(Platform)} p JOIN {_table(Applicant)} a ON a.id = p.applicant_id"
         " WHERE p.operator_id = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash, _moment(timezone.now()), operator_id])
-        row = cursor.fetchone()
+
+
+def caller(operator_id: str, token_hash: str = "") -> Caller | None:
+    """The operator behind `operator_id` and whether `token_hash` is a live token of it."""
+    params = [token_hash, _moment(timezone.now()), operator_id]
+    row = _checked_first_row(_caller_sql(), params)
     if row is None:
         return None
     pk, applicant_id, active, status, *ciphertexts, token_ok = row
@@ -91,6 +139,35 @@ def caller(operator_id: str, token_hash: str = "") -> Caller | None:
         usable=bool(active) and status == Applicant.Status.ACTIVE,
         token_ok=bool(token_ok) and bool(token_hash),
     )
+
+
+def _checked_first_row(sql, params):
+    """The request's first statement, doubling as its connection health check.
+
+    With CONN_HEALTH_CHECKS Django sends `SELECT 1` before the first statement of each
+    request on a persistent connection: one more round trip per message. Here the caller's
+    query checks instead: if it fails and the reused connection turns out dead (database
+    restarted between requests), the connection is replaced and the read-only query run
+    once more — what Django's check would have done, without the round trip when healthy."""
+    db = connections[DEFAULT_DB_ALIAS]
+    checking = (
+        db.connection is not None
+        and db.health_check_enabled
+        and not db.health_check_done
+        and not db.in_atomic_block
+    )
+    if checking:
+        db.health_check_done = True  # this statement is the check
+    for attempt in (1, 2):
+        try:
+            with _cursor(prepared=True) as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        except DatabaseError:
+            if not checking or attempt == 2 or db.is_usable():
+                raise
+            log.warning("Interconnect: database connection lost between requests, reconnecting")
+            db.close()
 
 
 def _secrets(ciphertexts: tuple[str, ...]) -> dict:
@@ -253,12 +330,9 @@ SELECT (SELECT dup FROM seen), EXISTS (SELECT 1 FROM claim),
 """
 
 
-def status_in_one(platform, request_env, wanted: dict[str, int], interface, ok_msg, now):
-    """The replay guard, new statuses, history of real changes, the stations' last push
-    and the audit row as ONE statement (atomic on its own, no BEGIN/COMMIT). It writes
-    only when the message is new and every ConnectorID is the owner's, so a refused
-    message stores nothing, as in the transaction of the statements above."""
-    sql = _STATUS_SQL.format(
+@functools.cache
+def _status_sql() -> str:
+    return _STATUS_SQL.format(
         connector=_table(Connector),
         equipment=_table(Equipment),
         station=_table(Station),
@@ -266,6 +340,14 @@ def status_in_one(platform, request_env, wanted: dict[str, int], interface, ok_m
         history=_table(ConnectorStatusChange),
         message=_table(Message),
     )
+
+
+def status_in_one(platform, request_env, wanted: dict[str, int], interface, ok_msg, now):
+    """The replay guard, new statuses, history of real changes, the stations' last push
+    and the audit row as ONE statement (atomic on its own, no BEGIN/COMMIT). It writes
+    only when the message is new and every ConnectorID is the owner's, so a refused
+    message stores nothing, as in the transaction of the statements above."""
+    sql = _status_sql()
     params = {
         "cids": list(wanted),
         "statuses": list(wanted.values()),
@@ -279,7 +361,7 @@ def status_in_one(platform, request_env, wanted: dict[str, int], interface, ok_m
         "interface": interface[:40],
         "ok": ok_msg,
     }
-    with connection.cursor() as cursor:
+    with _cursor(prepared=True) as cursor:
         cursor.execute(sql, params)
         dup, stored, found = cursor.fetchone()
     found = frozenset(found)

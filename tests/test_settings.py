@@ -109,3 +109,40 @@ def test_wsgi_module_loads_the_urlconf_before_workers_fork():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["True", "True"]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DATABASE_URL": "postgres://u:p@127.0.0.1:5432/portal"}, "5"),
+        (
+            {
+                "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/portal",
+                "DATABASE_PREPARED_STATEMENTS": "0",
+            },
+            "absent",
+        ),
+        ({}, "absent"),  # SQLite: nothing to prepare
+    ],
+)
+def test_postgresql_lets_the_hot_path_prepare_its_statements(env, expected):
+    """psycopg prepares nothing while prepare_threshold is None (Django's default); the
+    T/CEC 102 hot path asks for it on PostgreSQL, unless switched off for a pooler."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from cms.settings import test as s;"
+            " print(s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold', 'absent'))",
+        ],
+        cwd=REPO,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == expected

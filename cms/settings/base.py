@@ -118,6 +118,14 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# PostgreSQL: let psycopg prepare the statements that ask for it — only the T/CEC 102 hot
+# path does (interconnect/hotpath.py); Django's own queries use client-side binding and are
+# never prepared. Behind a pooler in transaction mode that cannot keep prepared statements,
+# set DATABASE_PREPARED_STATEMENTS=0 (Django's default: nothing prepared).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5  # psycopg's default
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every login (portal and Wagtail admin) is rate-limited and refused for locked accounts.
