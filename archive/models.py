@@ -160,6 +160,11 @@ class SearchRow(models.Model):
     county = models.CharField(max_length=12, default="")
     year = models.IntegerField(null=True)
     time = models.DateTimeField(null=True)  # uploaded (or imported): newest first
+    # The application's codes, upper case: its applicant's credit code and its reference.
+    # Columns, not SearchCode rows: a prefix such as 9141 matches most of the archive,
+    # and a column test costs nothing per row where a look-up of code rows does.
+    credit_code = models.CharField(max_length=64, default="")
+    reference = models.CharField(max_length=64, default="")
 
     class Meta:
         indexes = [
@@ -169,6 +174,15 @@ class SearchRow(models.Model):
                 fields=["kind", "app_kind", "state", "city", "year", "county", "application"],
                 name="archive_row_facets",
             ),
+            # Exact and prefix look-ups (LIKE 'X%' on PostgreSQL whatever the collation).
+            models.Index(
+                fields=["credit_code"], name="archive_row_credit", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["reference"],
+                name="archive_row_reference",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self):
@@ -176,9 +190,10 @@ class SearchRow(models.Model):
 
 
 class SearchCode(models.Model):
-    """A code an entry can be found by, exactly or by prefix (upper case): on the
-    material itself (its SHA-256, recognised or declared invoice code and number, the
-    8–20 character codes in its text) or of its application (credit code, reference).
+    """A code an entry can be found by, exactly or by prefix (upper case), on the
+    material itself: its SHA-256, recognised or declared invoice code and number, the
+    8–20 character codes in its text. (The application's codes are columns of
+    :class:`SearchRow`; ``APPLICATION`` rows are no longer written.)
     Written with the entry's :class:`SearchText` and :class:`SearchRow`."""
 
     class Source(models.TextChoices):

@@ -17,9 +17,11 @@ search; ``names`` holds the terms of the two names alone, for ranking. The engin
 * PostgreSQL: GIN indexes on ``to_tsvector('simple', terms)`` and on ``names``; a word is
   ``phraseto_tsquery(group) && …`` ('simple' keeps the terms as they are).
 
-Codes (SHA-256, invoice code and number recognised or declared on an invoice line, the
-8–20 character codes in the text; the application's credit code and reference) are rows
-of ``SearchCode``, upper-cased, found exactly or by prefix through a B-tree index.
+The material's codes (SHA-256, invoice code and number recognised or declared on an
+invoice line, the 8–20 character codes in the text) are rows of ``SearchCode``,
+upper-cased, found exactly or by prefix through a B-tree index; the application's codes
+(the applicant's credit code, the reference) are columns of ``SearchRow``, so a prefix
+that every credit code shares (9141) is a test on the row, not a look-up per match.
 
 PostgreSQL stores positions up to 16 383, so a stream is cut at ``MAX_TERMS`` terms
 (file and applicant names come first and are always whole) and the row is marked
@@ -50,18 +52,14 @@ def terms_for(original_name: str, applicant_name: str, text: str) -> tuple[str, 
     return " ".join(terms[:MAX_TERMS]), len(terms) > MAX_TERMS
 
 
-def _codes(entry, application, applicant, lines) -> set[tuple[str, str]]:
-    """(code, source) pairs of one entry, upper-cased (see :class:`SearchCode`)."""
+def _codes(entry, lines) -> set[tuple[str, str]]:
+    """(code, source) pairs of the material, upper-cased (see :class:`SearchCode`)."""
     Source = SearchCode.Source
     found = {(entry.sha256, Source.SHA), (entry.invoice_code, Source.INVOICE)}
     found.add((entry.invoice_number, Source.INVOICE))
     for line in lines:
         found |= {(line.invoice_code, Source.INVOICE), (line.invoice_number, Source.INVOICE)}
     found |= {(code, Source.TEXT) for code in documents.find_codes(entry.text)}
-    if applicant is not None:
-        found.add((applicant.credit_code, Source.APPLICATION))
-    if application is not None:
-        found.add((application.reference, Source.APPLICATION))
     return {(code.upper(), source) for code, source in found if code}
 
 
@@ -89,10 +87,12 @@ def _rows(entry, lines):
         county=region.code if region is not None and region.level == 3 else "",
         year=documents.entry_year(entry),
         time=documents.entry_time(entry),
+        credit_code=(applicant.credit_code or "").upper() if applicant else "",
+        reference=(application.reference or "").upper() if application else "",
     )
     codes = [
         SearchCode(entry_id=entry.pk, code=code, source=source)
-        for code, source in sorted(_codes(entry, application, applicant, lines))
+        for code, source in sorted(_codes(entry, lines))
     ]
     return text, row, codes
 
