@@ -113,7 +113,7 @@ class SearchText(models.Model):
     """The database engine's index terms: one row per entry (its file name, applicant
     name and text, laid out as search/text.py describes), matched by SQLite FTS5 (the
     ``archive_search_fts`` table, kept in step by triggers) or PostgreSQL GIN indexes
-    on ``to_tsvector('simple', terms)`` and ``names``. Written by
+    on the stored columns ``terms_tsv`` and ``names_tsv`` (migration 0006). Written by
     :mod:`archive.search.table`; see there."""
 
     entry = models.OneToOneField(

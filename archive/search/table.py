@@ -14,8 +14,10 @@ search; ``names`` holds the terms of the two names alone, for ranking. The engin
 * SQLite: an FTS5 table ``archive_search_fts`` over ``names`` and ``terms`` (external
   content; insert/update/delete triggers keep it in step, created by migration
   ``archive/0004``); a word is ``terms : ("p1 p2 p3" AND "t")`` in FTS5's query language.
-* PostgreSQL: GIN indexes on ``to_tsvector('simple', terms)`` and on ``names``; a word is
-  ``phraseto_tsquery(group) && …`` ('simple' keeps the terms as they are).
+* PostgreSQL: stored generated ``tsvector`` columns ``terms_tsv`` and ``names_tsv``
+  (migration ``archive/0006``; not model fields: PostgreSQL computes them) with GIN
+  indexes; a word is ``phraseto_tsquery(group) && …`` ('simple' keeps the terms as they
+  are). Stored, so a phrase's recheck reads the vector instead of parsing the text again.
 
 The material's codes (SHA-256, invoice code and number recognised or declared on an
 invoice line, the 8–20 character codes in the text) are rows of ``SearchCode``,
@@ -149,8 +151,7 @@ def matching(groups: list[tuple[str, ...]], column: str = "terms") -> RawSQL:
     if connection.vendor == "postgresql":
         query = " && ".join(["phraseto_tsquery('simple'::regconfig, %s)"] * len(groups))
         return RawSQL(
-            "SELECT entry_id FROM archive_searchtext "
-            f"WHERE to_tsvector('simple'::regconfig, {column}) @@ ({query})",
+            f"SELECT entry_id FROM archive_searchtext WHERE {column}_tsv @@ ({query})",
             [" ".join(group) for group in groups],
         )
     return RawSQL(
