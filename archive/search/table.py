@@ -150,8 +150,12 @@ def matching(groups: list[tuple[str, ...]], column: str = "terms") -> RawSQL:
     every group (a term, or a phrase of terms)."""
     if connection.vendor == "postgresql":
         query = " && ".join(["phraseto_tsquery('simple'::regconfig, %s)"] * len(groups))
+        # The query as a sub-select: PostgreSQL then plans with its default selectivity
+        # and reads the GIN index even for a term in most rows; with the statistics of the
+        # column it would scan the table and unpack every row's vector (1.0 s against
+        # 0.3 s for 补贴 at 100 000).
         return RawSQL(
-            f"SELECT entry_id FROM archive_searchtext WHERE {column}_tsv @@ ({query})",
+            f"SELECT entry_id FROM archive_searchtext WHERE {column}_tsv @@ (SELECT {query})",
             [" ".join(group) for group in groups],
         )
     return RawSQL(
