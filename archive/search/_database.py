@@ -4,8 +4,9 @@ Everything is read from the search tables (:mod:`.table`): one narrow row per en
 with the columns the filters, facets and ordering use (``SearchRow``), its index terms
 (``SearchText``: SQLite FTS5 or a PostgreSQL GIN index over the terms of
 search/text.py, so a Han chunk matches only where its characters stand together —
-目标准 is not 目标 + 标准 — and a code only as a whole run) and its codes
-(``SearchCode``, exact or prefix through a B-tree). Rows whose text was too long to
+目标准 is not 目标 + 标准 — and a code only as a whole run) and its material's codes
+(``SearchCode``, exact or prefix through a B-tree); the application's codes (credit
+code, reference) are columns of the row. Rows whose text was too long to
 index whole are also tested with substring and regular-expression lookups on the
 entry's text, file name and applicant name. Departments come from the application's
 reviews (never copied, so scope and facets always follow the current reviews).
@@ -15,7 +16,8 @@ or region tables: the counts over a materialised match set (total and five facet
 a flag per selected filter; the department facet from the matches per application
 joined with the reviews), and the page, ordered by the engine (code boosts, then
 names, then newest first) with LIMIT. A word is one IN over a UNION of its ways to
-match. The score is one flat sum (a + b + c …), never a nested expression per term, so
+match (or a test of the row's application codes); a code boost is membership of a set
+computed once per statement or a test on the row, never a look-up per match. The score is one flat sum (a + b + c …), never a nested expression per term, so
 long queries neither exhaust Python's recursion limit nor SQLite's parser stack.
 """
 
