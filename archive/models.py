@@ -113,7 +113,7 @@ class SearchText(models.Model):
     """The database engine's index terms: one row per entry (its file name, applicant
     name and text, laid out as search/text.py describes), matched by SQLite FTS5 (the
     ``archive_search_fts`` table, kept in step by triggers) or PostgreSQL GIN indexes
-    on ``to_tsvector('simple', terms)`` and ``names``. Written by
+    on the stored columns ``terms_tsv`` and ``names_tsv`` (migration 0006). Written by
     :mod:`archive.search.table`; see there."""
 
     entry = models.OneToOneField(
@@ -160,6 +160,11 @@ class SearchRow(models.Model):
     county = models.CharField(max_length=12, default="")
     year = models.IntegerField(null=True)
     time = models.DateTimeField(null=True)  # uploaded (or imported): newest first
+    # The application's codes, upper case: its applicant's credit code and its reference.
+    # Columns, not SearchCode rows: a prefix such as 9141 matches most of the archive,
+    # and a column test costs nothing per row where a look-up of code rows does.
+    credit_code = models.CharField(max_length=64, default="")
+    reference = models.CharField(max_length=64, default="")
 
     class Meta:
         indexes = [
@@ -169,6 +174,15 @@ class SearchRow(models.Model):
                 fields=["kind", "app_kind", "state", "city", "year", "county", "application"],
                 name="archive_row_facets",
             ),
+            # Exact and prefix look-ups (LIKE 'X%' on PostgreSQL whatever the collation).
+            models.Index(
+                fields=["credit_code"], name="archive_row_credit", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["reference"],
+                name="archive_row_reference",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self):
@@ -176,9 +190,10 @@ class SearchRow(models.Model):
 
 
 class SearchCode(models.Model):
-    """A code an entry can be found by, exactly or by prefix (upper case): on the
-    material itself (its SHA-256, recognised or declared invoice code and number, the
-    8–20 character codes in its text) or of its application (credit code, reference).
+    """A code an entry can be found by, exactly or by prefix (upper case), on the
+    material itself: its SHA-256, recognised or declared invoice code and number, the
+    8–20 character codes in its text. (The application's codes are columns of
+    :class:`SearchRow`; ``APPLICATION`` rows are no longer written.)
     Written with the entry's :class:`SearchText` and :class:`SearchRow`."""
 
     class Source(models.TextChoices):

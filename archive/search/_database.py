@@ -4,8 +4,9 @@ Everything is read from the search tables (:mod:`.table`): one narrow row per en
 with the columns the filters, facets and ordering use (``SearchRow``), its index terms
 (``SearchText``: SQLite FTS5 or a PostgreSQL GIN index over the terms of
 search/text.py, so a Han chunk matches only where its characters stand together —
-目标准 is not 目标 + 标准 — and a code only as a whole run) and its codes
-(``SearchCode``, exact or prefix through a B-tree). Rows whose text was too long to
+目标准 is not 目标 + 标准 — and a code only as a whole run) and its material's codes
+(``SearchCode``, exact or prefix through a B-tree); the application's codes (credit
+code, reference) are columns of the row. Rows whose text was too long to
 index whole are also tested with substring and regular-expression lookups on the
 entry's text, file name and applicant name. Departments come from the application's
 reviews (never copied, so scope and facets always follow the current reviews).
@@ -15,7 +16,8 @@ or region tables: the counts over a materialised match set (total and five facet
 a flag per selected filter; the department facet from the matches per application
 joined with the reviews), and the page, ordered by the engine (code boosts, then
 names, then newest first) with LIMIT. A word is one IN over a UNION of its ways to
-match. The score is one flat sum (a + b + c …), never a nested expression per term, so
+match (or a test of the row's application codes); a code boost is membership of a set
+computed once per statement or a test on the row, never a look-up per match. The score is one flat sum (a + b + c …), never a nested expression per term, so
 long queries neither exhaust Python's recursion limit nor SQLite's parser stack.
 """
 
@@ -31,15 +33,13 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
-    Max,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
 
 from applications.models import DepartmentReview, State
 from catalogue.models import Department
@@ -54,6 +54,7 @@ MATERIAL_EXACT = 1000  # the code is on this very material
 MATERIAL_PREFIX = 400
 APPLICATION_EXACT = 600  # the code is the application's (credit code, reference)
 APPLICATION_PREFIX = 200
+BROAD_ROWS = 5000  # a code prefix of more rows than this is tested on every row
 
 _NOT_ALNUM = "[^0-9A-Za-z]"
 _Source = SearchCode.Source
@@ -99,21 +100,27 @@ def _scanned(word: Word):
     return rows.values("entry_id")
 
 
-def _prefix(code: str) -> Q:
+def _column(field: str, scan: bool):
+    """The column, or on SQLite with `scan` the column behind a no-op unary plus, which
+    keeps the planner from walking an index for a range that covers most rows."""
+    if not scan:
+        return F(field)
+    return Func(F(field), template="+%(expressions)s", output_field=CharField())
+
+
+def _prefix(code: str, field: str = "code", scan: bool = False) -> Q:
     if connection.vendor == "postgresql":
-        return Q(code__startswith=code)  # served by archive_code_prefix (pattern ops)
-    return Q(code__gte=code, code__lt=code + "\U0010ffff")  # a range on the B-tree
+        return Q(**{f"{field}__startswith": code})  # served by the pattern-ops indexes
+    column = _column(field, scan)  # a B-tree range
+    return Q(GreaterThanOrEqual(column, code)) & Q(LessThan(column, code + "\U0010ffff"))
 
 
-def _code_clauses(word: Word) -> list[tuple[Q, int]]:
-    """(condition on a SearchCode row, weight) of each way the word matches a code, as
-    OpenSearch has them. Every condition implies the code's prefix range."""
+def _material_clauses(word: Word) -> list[tuple[Q, int]]:
+    """(condition on a SearchCode row, weight) of each way the word matches a code of the
+    material, as OpenSearch has them. Every condition implies the code's prefix range."""
     code = word.code
     material = [_Source.SHA, _Source.INVOICE, _Source.TEXT]
-    clauses = [
-        (Q(code=code, source__in=material), MATERIAL_EXACT),
-        (Q(code=code, source=_Source.APPLICATION), APPLICATION_EXACT),
-    ]
+    clauses = [(Q(code=code, source__in=material), MATERIAL_EXACT)]
     if len(code) >= CODE_PREFIX_MIN:
         prefixed = [_Source.INVOICE]
         if len(code) <= documents.CODE_MAX:
@@ -121,16 +128,40 @@ def _code_clauses(word: Word) -> list[tuple[Q, int]]:
         if len(code) >= SHA_PREFIX_MIN:
             prefixed.append(_Source.SHA)
         clauses.append((_prefix(code) & Q(source__in=prefixed), MATERIAL_PREFIX))
-        clauses.append((_prefix(code) & Q(source=_Source.APPLICATION), APPLICATION_PREFIX))
     return clauses
 
 
-def _code_rows(word: Word):
-    """The SearchCode rows of the word's code (a range on the index), any clause."""
-    any_clause = Q()
-    for clause, _weight in _code_clauses(word):
-        any_clause |= clause
-    return SearchCode.objects.filter(_prefix(word.code)).filter(any_clause)
+def _application_clauses(word: Word, scan: bool = False) -> list[tuple[Q, int]]:
+    """(condition on a SearchRow, weight) of each way the word matches the application's
+    codes (the applicant's credit code, the reference): column tests, no look-up."""
+    code = word.code
+    exact = Q(Exact(_column("credit_code", scan), code)) | Q(
+        Exact(_column("reference", scan), code)
+    )
+    clauses = [(exact, APPLICATION_EXACT)]
+    if len(code) >= CODE_PREFIX_MIN:
+        either = _prefix(code, "credit_code", scan) | _prefix(code, "reference", scan)
+        clauses.append((either, APPLICATION_PREFIX))
+    return clauses
+
+
+def _broad(word: Word) -> bool:
+    """Whether the word's code is a prefix of many applications' codes (9141: nearly
+    every credit code). SQLite has no statistics to tell; PostgreSQL's planner has."""
+    if connection.vendor != "sqlite" or len(word.code) < CODE_PREFIX_MIN:
+        return False
+    rows = SearchRow.objects.filter(_prefix(word.code, "credit_code")).values("pk")
+    return rows[:BROAD_ROWS].count() >= BROAD_ROWS
+
+
+def _code_rows(word: Word, clause: Q | None = None):
+    """Entry ids of the SearchCode rows the word's code matches (a range on the index):
+    by any material clause, or by `clause` alone."""
+    if clause is None:
+        clause = Q()
+        for q, _weight in _material_clauses(word):
+            clause |= q
+    return SearchCode.objects.filter(_prefix(word.code)).filter(clause).values("entry_id")
 
 
 def _sql(queryset) -> tuple[str, tuple]:
@@ -140,32 +171,27 @@ def _sql(queryset) -> tuple[str, tuple]:
 def _word_q(word: Word) -> Q:
     """Entries holding the word: its chunks in the search table (:mod:`.table`), or for
     the rare rows whose text was too long to index whole, in the raw text; a code word
-    also by its codes. One IN over a UNION, so each match is looked up once."""
+    also by the codes of its material (one IN over a UNION, so each match is looked up
+    once) or of its application (columns of the row)."""
     fts = table.matching(word.groups)
     parts = [(fts.sql, tuple(fts.params)), _sql(_scanned(word))]
     if word.code:
-        parts.append(_sql(_code_rows(word).values("entry_id")))
+        parts.append(_sql(_code_rows(word)))
     sql = " UNION ".join(f"SELECT * FROM ({part}) AS u{i}" for i, (part, _p) in enumerate(parts))
     params = tuple(p for _part, params in parts for p in params)
-    return Q(entry_id__in=RawSQL(sql, params))
+    q = Q(entry_id__in=RawSQL(sql, params))
+    if word.code:
+        for clause, _weight in _application_clauses(word, scan=_broad(word)):
+            q |= clause
+    return q
 
 
-def _code_score(word: Word):
-    """The sum of the weights of the code clauses one entry's codes meet (0 if none):
-    a correlated look-up of the entry's few codes, not a list of every match."""
-    weights = [
-        Max(Case(When(clause, then=Value(weight)), default=Value(0)))
-        for clause, weight in _code_clauses(word)
-    ]
-    scored = (
-        _code_rows(word)
-        .filter(entry_id=OuterRef("entry_id"))
-        .order_by()
-        .values("entry_id")
-        .annotate(x_score=_flat_sum(weights))
-        .values("x_score")
-    )
-    return Coalesce(Subquery(scored), Value(0), output_field=IntegerField())
+def _code_score(word: Word) -> list:
+    """The weights of the code clauses the entry meets: membership in the (small, computed
+    once) set of entries whose material carries the code, or a test on the row's
+    application codes; never a look-up per match."""
+    parts = [_when(Q(entry_id__in=_code_rows(word, q)), w) for q, w in _material_clauses(word)]
+    return parts + [_when(q, w) for q, w in _application_clauses(word)]
 
 
 def _flat_sum(expressions: list):
@@ -187,7 +213,7 @@ def _score(words: list[Word]):
     for word in words:
         parts.append(_when(Q(entry_id__in=table.matching(word.groups, "names")), NAME_WEIGHT))
         if word.code:
-            parts.append(_code_score(word))
+            parts += _code_score(word)
     return _flat_sum(parts)
 
 

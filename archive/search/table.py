@@ -14,12 +14,16 @@ search; ``names`` holds the terms of the two names alone, for ranking. The engin
 * SQLite: an FTS5 table ``archive_search_fts`` over ``names`` and ``terms`` (external
   content; insert/update/delete triggers keep it in step, created by migration
   ``archive/0004``); a word is ``terms : ("p1 p2 p3" AND "t")`` in FTS5's query language.
-* PostgreSQL: GIN indexes on ``to_tsvector('simple', terms)`` and on ``names``; a word is
-  ``phraseto_tsquery(group) && …`` ('simple' keeps the terms as they are).
+* PostgreSQL: stored generated ``tsvector`` columns ``terms_tsv`` and ``names_tsv``
+  (migration ``archive/0006``; not model fields: PostgreSQL computes them) with GIN
+  indexes; a word is ``phraseto_tsquery(group) && …`` ('simple' keeps the terms as they
+  are). Stored, so a phrase's recheck reads the vector instead of parsing the text again.
 
-Codes (SHA-256, invoice code and number recognised or declared on an invoice line, the
-8–20 character codes in the text; the application's credit code and reference) are rows
-of ``SearchCode``, upper-cased, found exactly or by prefix through a B-tree index.
+The material's codes (SHA-256, invoice code and number recognised or declared on an
+invoice line, the 8–20 character codes in the text) are rows of ``SearchCode``,
+upper-cased, found exactly or by prefix through a B-tree index; the application's codes
+(the applicant's credit code, the reference) are columns of ``SearchRow``, so a prefix
+that every credit code shares (9141) is a test on the row, not a look-up per match.
 
 PostgreSQL stores positions up to 16 383, so a stream is cut at ``MAX_TERMS`` terms
 (file and applicant names come first and are always whole) and the row is marked
@@ -50,18 +54,14 @@ def terms_for(original_name: str, applicant_name: str, text: str) -> tuple[str, 
     return " ".join(terms[:MAX_TERMS]), len(terms) > MAX_TERMS
 
 
-def _codes(entry, application, applicant, lines) -> set[tuple[str, str]]:
-    """(code, source) pairs of one entry, upper-cased (see :class:`SearchCode`)."""
+def _codes(entry, lines) -> set[tuple[str, str]]:
+    """(code, source) pairs of the material, upper-cased (see :class:`SearchCode`)."""
     Source = SearchCode.Source
     found = {(entry.sha256, Source.SHA), (entry.invoice_code, Source.INVOICE)}
     found.add((entry.invoice_number, Source.INVOICE))
     for line in lines:
         found |= {(line.invoice_code, Source.INVOICE), (line.invoice_number, Source.INVOICE)}
     found |= {(code, Source.TEXT) for code in documents.find_codes(entry.text)}
-    if applicant is not None:
-        found.add((applicant.credit_code, Source.APPLICATION))
-    if application is not None:
-        found.add((application.reference, Source.APPLICATION))
     return {(code.upper(), source) for code, source in found if code}
 
 
@@ -89,10 +89,12 @@ def _rows(entry, lines):
         county=region.code if region is not None and region.level == 3 else "",
         year=documents.entry_year(entry),
         time=documents.entry_time(entry),
+        credit_code=(applicant.credit_code or "").upper() if applicant else "",
+        reference=(application.reference or "").upper() if application else "",
     )
     codes = [
         SearchCode(entry_id=entry.pk, code=code, source=source)
-        for code, source in sorted(_codes(entry, application, applicant, lines))
+        for code, source in sorted(_codes(entry, lines))
     ]
     return text, row, codes
 
@@ -148,9 +150,12 @@ def matching(groups: list[tuple[str, ...]], column: str = "terms") -> RawSQL:
     every group (a term, or a phrase of terms)."""
     if connection.vendor == "postgresql":
         query = " && ".join(["phraseto_tsquery('simple'::regconfig, %s)"] * len(groups))
+        # The query as a sub-select: PostgreSQL then plans with its default selectivity
+        # and reads the GIN index even for a term in most rows; with the statistics of the
+        # column it would scan the table and unpack every row's vector (1.0 s against
+        # 0.3 s for 补贴 at 100 000).
         return RawSQL(
-            "SELECT entry_id FROM archive_searchtext "
-            f"WHERE to_tsvector('simple'::regconfig, {column}) @@ ({query})",
+            f"SELECT entry_id FROM archive_searchtext WHERE {column}_tsv @@ (SELECT {query})",
             [" ".join(group) for group in groups],
         )
     return RawSQL(
