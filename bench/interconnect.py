@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -284,7 +285,11 @@ def run_engine(engine, args) -> dict:
             backends.close()
         if server is not None and server.poll() is None:
             server.terminate()
-            server.wait(timeout=30)
+            try:  # gunicorn gives requests in flight its graceful_timeout (30 s)
+                server.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
         if database is not None:
             database.drop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -375,6 +380,7 @@ def main() -> int:
         try:
             results = run_engine(engine, args)
         except Exception as exc:  # the benchmark itself could not run
+            traceback.print_exc()
             print(f"  could not run: {exc}", file=sys.stderr)
             verdict = max(verdict, 2)
             continue
