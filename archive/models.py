@@ -165,13 +165,30 @@ class SearchRow(models.Model):
     # and a column test costs nothing per row where a look-up of code rows does.
     credit_code = models.CharField(max_length=64, default="")
     reference = models.CharField(max_length=64, default="")
+    # The codes of the departments reviewing the application, "|power|urban|" ("" without
+    # reviews), as the OpenSearch document has them: scope, the department filter and its
+    # facet test the row instead of joining the reviews for every match.
+    departments = models.CharField(max_length=200, default="")
 
     class Meta:
         indexes = [
             # Browsing: newest first, and the facet pass over everything in index order.
             models.Index(fields=["-time", "-entry"], name="archive_row_time"),
+            # The counting pass: grouped in this order while walking the index, covering
+            # every column it tests (on SQLite the entry is the rowid, which every index
+            # holds; migration 0007).
             models.Index(
-                fields=["kind", "app_kind", "state", "city", "year", "county", "application"],
+                fields=[
+                    "kind",
+                    "app_kind",
+                    "state",
+                    "city",
+                    "year",
+                    "departments",
+                    "county",
+                    "credit_code",
+                    "reference",
+                ],
                 name="archive_row_facets",
             ),
             # Exact and prefix look-ups (LIKE 'X%' on PostgreSQL whatever the collation).

@@ -5,7 +5,8 @@
 * a deleted entry (directly, or with its attachment or application) leaves the index
   when the deletion commits, and the stored object of an imported entry is removed
   then too;
-* a saved entry's row in the database engine's search table is rewritten at once;
+* a saved entry's row in the database engine's search table is rewritten at once, and
+  so are the reviewing departments on its rows when a review is added or removed;
 * what the index filters and shows by is refreshed when it changes and the change
   commits: an application's state (and with it the reviewing departments), the
   invoice lines that name an invoice file, an applicant's name, credit code or region.
@@ -24,7 +25,7 @@ from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Applicant
 from applications.files import discard_objects
-from applications.models import Application, Attachment, InvoiceLine
+from applications.models import Application, Attachment, DepartmentReview, InvoiceLine
 
 from . import indexing
 from .models import ArchiveEntry
@@ -82,6 +83,13 @@ def invoice_line_changed(sender, instance, raw=False, **kwargs):
     _after_commit(indexing.attachment_changed, instance.invoice_file_id)
 
 
+def review_changed(sender, instance, raw=False, created=True, **kwargs):
+    """A review added or removed: the departments on the search rows, at once (the index
+    follows with the application's state, which changes with its reviews)."""
+    if created and not raw:
+        table.reviews_changed(instance.application_id)
+
+
 def applicant_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if created or raw:
         return
@@ -104,3 +112,7 @@ def connect() -> None:
         invoice_line_changed, sender=InvoiceLine, dispatch_uid="archive_invoice_line_deleted"
     )
     post_save.connect(applicant_saved, sender=Applicant, dispatch_uid="archive_applicant_saved")
+    post_save.connect(review_changed, sender=DepartmentReview, dispatch_uid="archive_review_saved")
+    post_delete.connect(
+        review_changed, sender=DepartmentReview, dispatch_uid="archive_review_deleted"
+    )

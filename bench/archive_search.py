@@ -1355,7 +1355,9 @@ def run(args: argparse.Namespace) -> int:
                     print(f"deleted indexes: {', '.join(removed)}")
             except Exception as exc:  # report, but do not hide the real outcome
                 print(f"could not delete the benchmark indexes: {exc}", file=sys.stderr)
-        if database is not None:
+        if database is not None and args.keep:
+            print(f"kept database {database.url}")
+        elif database is not None:
             database.drop()
         if args.keep:
             print(f"kept {tmp}")
@@ -1396,7 +1398,9 @@ def main() -> int:
         "instead of SQLite",
     )
     parser.add_argument("--per-case", action="store_true", help="print latency per query case")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary folder (and the PostgreSQL database)"
+    )
     args = parser.parse_args()
     if args.samples < 20:
         parser.error("--samples must be at least 20")

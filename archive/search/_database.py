@@ -24,25 +24,28 @@ long queries neither exhaust Python's recursion limit nor SQLite's parser stack.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import (
     Case,
     CharField,
+    Count,
     F,
     Func,
     IntegerField,
     Q,
+    Sum,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
+from django.db.models.lookups import Exact, GreaterThanOrEqual, In, LessThan
 
-from applications.models import DepartmentReview, State
-from catalogue.models import Department
+from applications.models import State
 
 from .. import documents
 from ..models import SearchCode, SearchRow, SearchText
@@ -55,6 +58,7 @@ MATERIAL_PREFIX = 400
 APPLICATION_EXACT = 600  # the code is the application's (credit code, reference)
 APPLICATION_PREFIX = 200
 BROAD_ROWS = 5000  # a code prefix of more rows than this is tested on every row
+_EPOCH = datetime.min.replace(tzinfo=UTC)  # no upload time: last, as NULL in SQLite
 
 _NOT_ALNUM = "[^0-9A-Za-z]"
 _Source = SearchCode.Source
@@ -100,12 +104,25 @@ def _scanned(word: Word):
     return rows.values("entry_id")
 
 
-def _column(field: str, scan: bool):
+def _column(field: str, scan: bool, output_field=None):
     """The column, or on SQLite with `scan` the column behind a no-op unary plus, which
     keeps the planner from walking an index for a range that covers most rows."""
     if not scan:
         return F(field)
-    return Func(F(field), template="+%(expressions)s", output_field=CharField())
+    return Func(F(field), template="+%(expressions)s", output_field=output_field or CharField())
+
+
+SELECTIVE_CODE = 8  # a code word this long matches a handful of entries
+
+
+def _walk_rows(words: list[Word]) -> bool:
+    """Whether SQLite should walk the rows (the covering facet index, in group order)
+    and look each one up in the word's matches, rather than look up each match: the
+    walk costs the same for any query and wins once matches run into the tens of
+    thousands; a query with a long code matches a few rows, found directly."""
+    if connection.vendor != "sqlite":
+        return False
+    return not any(word.code and len(word.code) >= SELECTIVE_CODE for word in words)
 
 
 def _prefix(code: str, field: str = "code", scan: bool = False) -> Q:
@@ -168,22 +185,46 @@ def _sql(queryset) -> tuple[str, tuple]:
     return queryset.query.sql_with_params()
 
 
-def _word_q(word: Word) -> Q:
-    """Entries holding the word: its chunks in the search table (:mod:`.table`), or for
-    the rare rows whose text was too long to index whole, in the raw text; a code word
-    also by the codes of its material (one IN over a UNION, so each match is looked up
-    once) or of its application (columns of the row)."""
+def _application_rows(word: Word):
+    """Rows whose application's codes the word's code matches (B-tree ranges)."""
+    clause = Q()
+    for q, _weight in _application_clauses(word):
+        clause |= q
+    return SearchRow.objects.filter(clause).values("entry_id")
+
+
+def _found(word: Word, broad: bool) -> RawSQL:
+    """Entry ids holding the word by its text (the search table, or the raw text of the
+    rare rows too long to index whole) or its material's codes, and unless `broad` by
+    its application's codes: one UNION ALL (duplicates do not matter to IN, so nothing
+    is sorted to remove them)."""
     fts = table.matching(word.groups)
     parts = [(fts.sql, tuple(fts.params)), _sql(_scanned(word))]
     if word.code:
         parts.append(_sql(_code_rows(word)))
-    sql = " UNION ".join(f"SELECT * FROM ({part}) AS u{i}" for i, (part, _p) in enumerate(parts))
-    params = tuple(p for _part, params in parts for p in params)
-    q = Q(entry_id__in=RawSQL(sql, params))
-    if word.code:
-        for clause, _weight in _application_clauses(word, scan=_broad(word)):
-            q |= clause
+        if not broad:
+            parts.append(_sql(_application_rows(word)))
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({part}) AS u{i}" for i, (part, _p) in enumerate(parts)
+    )
+    return RawSQL(sql, tuple(p for _part, params in parts for p in params))
+
+
+def _application_prefix(word: Word) -> Q:
+    """The row tests of the application's codes, on every row (a broad code)."""
+    q = Q()  # the prefix first: it decides most rows without the other tests
+    for clause, _weight in reversed(_application_clauses(word, scan=True)):
+        q |= clause
     return q
+
+
+def _word_q(word: Word, walk: bool = False) -> Q:
+    """Entries holding the word (:func:`_found`); a code that is a prefix of most
+    applications' codes (9141, SQLite) is a test on every row instead, ahead of the
+    look-up. `walk`: see :func:`_walk_rows`."""
+    broad = bool(word.code) and _broad(word)
+    matched = Q(In(_column("entry_id", walk, IntegerField()), _found(word, broad)))
+    return _application_prefix(word) | matched if broad else matched
 
 
 def _code_score(word: Word) -> list:
@@ -217,11 +258,15 @@ def _score(words: list[Word]):
     return _flat_sum(parts)
 
 
-# Facets read from the grouped pass: the facet name and the column it groups by.
-GROUPED_FACETS = {
+# The columns the counting pass groups by, in the order of the covering index
+# ``archive_row_facets`` (so SQLite aggregates while walking it, without sorting), and
+# the facet each one counts.
+GROUPED = ("kind", "app_kind", "state", "city", "year", "departments")
+FACET_COLUMNS = {
     "kind": "kind",
     "application_kind": "app_kind",
     "state": "state",
+    "department": "departments",  # "|housing|power|": one count per department
     "region": "city",
     "year": "year",
 }
@@ -229,25 +274,18 @@ GROUPED_FACETS = {
 
 def _reviewed(department_codes) -> Q:
     """Rows of applications reviewed by one of these departments."""
-    ids = Department.objects.filter(code__in=department_codes).values("pk")
-    apps = DepartmentReview.objects.filter(department_id__in=ids).values("application_id")
-    return Q(application_id__in=apps)
+    q = Q(pk__in=[])
+    for code in department_codes:
+        q |= Q(departments__contains=f"|{code}|")
+    return q
 
 
 def _filter_q(name: str, values: list) -> Q:
-    if name == "kind":
-        return Q(kind__in=values)
-    if name == "application_kind":
-        return Q(app_kind__in=values)
-    if name == "state":
-        return Q(state__in=values)
     if name == "department":
         return _reviewed(values)
     if name == "region":
         return Q(county__in=values) | Q(city__in=values)
-    if name == "year":
-        return Q(year__in=values)
-    raise ValueError(name)
+    return Q(**{f"{FACET_COLUMNS[name]}__in": values})
 
 
 def _scope_q(scope: Scope) -> Q:
@@ -256,75 +294,140 @@ def _scope_q(scope: Scope) -> Q:
     return _reviewed(scope.departments) & ~Q(state=State.DRAFT)
 
 
-def _counts(base, filter_qs: dict) -> tuple[list[dict], dict]:
-    """One statement, one pass over the matches (a materialised CTE): counts per
-    combination of the five grouped facets, with a flag per selected filter telling
-    whether that combination passes it; and the department facet, the matches that
-    pass the other filters counted per application, then joined with the reviews (one
-    per application and department)."""
-    flags = [f"x_ok_{name}" for name in filter_qs]
-    matches = base.annotate(**{f"x_ok_{n}": _when(q, 1) for n, q in filter_qs.items()})
-    sql, params = _sql(
-        matches.order_by().values(*GROUPED_FACETS.values(), "application_id", *flags)
+def _like(code: str) -> str:
+    escaped = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%|{escaped}|%"
+
+
+def _group_test(name: str, values: list) -> tuple[str, list]:
+    """SQL on a group (a row of ``g``) telling whether it passes the filter `name`."""
+    if name == "department":
+        tests = " OR ".join(["departments LIKE %s ESCAPE '\\'"] * len(values))
+        return f"({tests})", [_like(str(code)) for code in values]
+    marks = ", ".join(["%s"] * len(values))
+    return f"{FACET_COLUMNS[name]} IN ({marks})", list(values)
+
+
+def _facet_select(name: str | None, filters: dict, tests: dict) -> tuple[str, list]:
+    """Counts of one facet (None: the total) from the groups that pass every selected
+    filter but the facet's own; the matches of the selected region, unless the facet
+    is the region."""
+    n = "n" if name == "region" or "region" not in filters else "n_region"
+    where = [tests[other] for other in tests if other != name]
+    sql = " AND ".join(test for test, _params in where) or "1 = 1"
+    params = [p for _test, test_params in where for p in test_params]
+    if name is None:
+        return f"SELECT 'total', NULL, SUM({n}) FROM g WHERE {sql}", params
+    column = FACET_COLUMNS[name]
+    label = name  # one of FACETS, never user input
+    return (
+        f"SELECT '{label}', CAST({column} AS TEXT), SUM({n}) FROM g WHERE {sql} GROUP BY {column}",
+        params,
     )
-    keys = ", ".join([*GROUPED_FACETS.values(), *flags])
-    others = "".join(f" AND {flag} = 1" for flag in flags if flag != "x_ok_department")
-    blanks = ", ".join(["NULL"] * (len(GROUPED_FACETS) - 1 + len(flags)))
-    reviews, departments = DepartmentReview._meta.db_table, Department._meta.db_table
-    statement = (
-        f"WITH m AS MATERIALIZED (SELECT * FROM ({sql}) s) "
-        f"SELECT 0, {keys}, COUNT(*) FROM m GROUP BY {keys} "
-        f"UNION ALL SELECT 1, d.code, {blanks}, SUM(a.n) FROM "
-        f"(SELECT application_id, COUNT(*) AS n FROM m WHERE application_id IS NOT NULL{others} "
-        f"GROUP BY application_id) a "
-        f"JOIN {reviews} r ON r.application_id = a.application_id "
-        f"JOIN {departments} d ON d.id = r.department_id GROUP BY d.code"
+
+
+def _counts(base, filters: dict) -> tuple[int, dict]:
+    """(total, facets) in one statement: the matches grouped by the facet columns in one
+    pass over the covering facet index (``g``: ``n`` matches per group, ``n_region`` those
+    in the selected region, a county not being a grouped column), then each facet summed
+    from the groups that pass the other selected filters. Departments are counted per
+    set of reviewing departments and split here (a row counts once per department)."""
+    counted = {"n": Count("*")}
+    if "region" in filters:
+        counted["n_region"] = Sum(_when(_filter_q("region", filters["region"]), 1))
+    grouped, params = _sql(base.order_by().values_list(*GROUPED).annotate(**counted))
+    tests = {
+        name: _group_test(name, values) for name, values in filters.items() if name != "region"
+    }
+    selects = [_facet_select(name, filters, tests) for name in (None, *FACETS)]
+    statement = f"WITH g AS MATERIALIZED ({grouped}) " + " UNION ALL ".join(
+        sql for sql, _params in selects
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(statement, [*params, *(p for _sql, ps in selects for p in ps)])
         rows = cursor.fetchall()
-    names = [*GROUPED_FACETS.values(), *flags, "x_n"]
-    groups = [dict(zip(names, row[1:], strict=True)) for row in rows if row[0] == 0]
-    departments = sorted_counts((row[1], int(row[-1])) for row in rows if row[0] == 1)
-    return groups, departments
+    return _read_counts(rows)
 
 
-def _passes(row: dict, filter_qs: dict, but: str | None = None) -> bool:
-    return all(row[f"x_ok_{name}"] for name in filter_qs if name != but)
+def _read_counts(rows) -> tuple[int, dict]:
+    total = 0
+    counts: dict[str, dict] = {name: defaultdict(int) for name in FACETS}
+    for name, key, n in rows:
+        if name == "total":
+            total = int(n or 0)
+        elif name == "department":
+            for code in (key or "").split("|"):
+                counts[name][code] += int(n)
+        else:
+            counts[name][int(key) if name == "year" and key else key] += int(n)
+    return total, {name: sorted_counts(counts[name].items()) for name in FACETS}
 
 
-def _facets(filter_qs: dict, groups: list[dict], departments: dict) -> dict:
-    facets = {"department": departments}
-    for name, key in GROUPED_FACETS.items():
-        counts: dict = {}
-        for row in groups:
-            if _passes(row, filter_qs, but=name):
-                counts[row[key]] = counts.get(row[key], 0) + row["x_n"]
-        facets[name] = sorted_counts(counts.items())
-    return {name: facets[name] for name in FACETS}
+def _matches(words: list[Word], scope: Scope, walk: bool = False):
+    rows = SearchRow.objects.filter(_scope_q(scope))
+    for word in words:
+        rows = rows.filter(_word_q(word, walk))
+    return rows
+
+
+def _filtered(rows, filters: dict):
+    for name, values in filters.items():
+        rows = rows.filter(_filter_q(name, values))
+    return rows
+
+
+def _page(words: list[Word], scope: Scope, filters: dict, start: int, stop: int) -> list:
+    """[(entry id, score)] of one page: code boosts, then names, then newest first. The
+    matches are looked up directly (a page reads the time and scores, which the facet
+    index does not hold)."""
+    if len(words) == 1 and words[0].code and _broad(words[0]):
+        return _broad_page(words[0], scope, filters, stop)[start:stop]
+    results = _filtered(_matches(words, scope), filters)
+    if words:
+        results = results.annotate(x_score=_score(words))
+        order = ("-x_score", "-time", "-entry_id")
+    else:
+        results = results.annotate(x_score=Value(0, output_field=IntegerField()))
+        order = ("-time", "-entry_id")
+    return list(results.order_by(*order).values_list("entry_id", "x_score")[start:stop])
+
+
+def _broad_page(word: Word, scope: Scope, filters: dict, stop: int) -> list:
+    """The first `stop` of a code that prefixes most applications' codes (9141) without
+    scoring and sorting every match: the few rows a boost lifts (the code on their
+    material or names, or exactly the application's), scored; then the others, which
+    score the application prefix's weight or nothing, newest first from the time index,
+    each list cut at `stop`. Their merge is the same order as :func:`_score` gives."""
+    rows = _filtered(SearchRow.objects.filter(_scope_q(scope)), filters)
+    boosted = Q(entry_id__in=table.matching(word.groups, "names"))
+    for clause, _weight in _material_clauses(word):
+        boosted |= Q(entry_id__in=_code_rows(word, clause))
+    exact = _application_clauses(word)[0][0]  # B-tree look-ups
+    prefix = _application_clauses(word, scan=True)[1][0]  # a test on each row walked
+    boosted |= exact  # each of these rows holds the word: no test of the match
+    lifted = rows.filter(boosted).annotate(x_score=_score([word]))
+    plain = rows.exclude(boosted)
+    prefixed = plain.filter(prefix)
+    rest = plain.filter(entry_id__in=_found(word, broad=True)).exclude(prefix)
+    newest = ("-time", "-entry_id")
+    ranked = [
+        *lifted.order_by("-x_score", *newest).values_list("entry_id", "x_score", "time")[:stop],
+        *(
+            (pk, APPLICATION_PREFIX, time)
+            for pk, time in prefixed.order_by(*newest).values_list("entry_id", "time")[:stop]
+        ),
+        *(
+            (pk, 0, time)
+            for pk, time in rest.order_by(*newest).values_list("entry_id", "time")[:stop]
+        ),
+    ]
+    ranked.sort(key=lambda r: (r[1], r[2] or _EPOCH, r[0]), reverse=True)
+    return [(pk, score) for pk, score, _time in ranked]
 
 
 def run(words, scope, filters, page, per_page):
     """(ranked [(entry id, score)], total, facets) for one page."""
-    base = SearchRow.objects.filter(_scope_q(scope))
-    for word in words:
-        base = base.filter(_word_q(word))
-    filter_qs = {name: _filter_q(name, values) for name, values in filters.items()}
-    groups, departments = _counts(base, filter_qs)
-    total = sum(row["x_n"] for row in groups if _passes(row, filter_qs))
-    facets = _facets(filter_qs, groups, departments)
-    ranked = []
-    if total:
-        results = base
-        for q in filter_qs.values():
-            results = results.filter(q)
-        if words:
-            results = results.annotate(x_score=_score(words))
-            order = ("-x_score", "-time", "-entry_id")
-        else:
-            results = results.annotate(x_score=Value(0, output_field=IntegerField()))
-            order = ("-time", "-entry_id")
-        start = (page - 1) * per_page
-        page_rows = results.order_by(*order).values_list("entry_id", "x_score")
-        ranked = list(page_rows[start : start + per_page])
+    total, facets = _counts(_matches(words, scope, walk=_walk_rows(words)), filters)
+    start = (page - 1) * per_page
+    ranked = _page(words, scope, filters, start, start + per_page) if total else []
     return [(pk, float(score)) for pk, score in ranked], total, facets

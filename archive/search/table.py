@@ -4,8 +4,8 @@ narrow rows (:class:`archive.models.SearchRow`) and codes
 
 ``SearchRow`` holds what the engine filters, counts and orders by, copied from the
 entry, its application and applicant (kind, application type and state, county and
-city, year, upload time, the application for the reviewing departments), so a search
-reads small rows and the reviews, never the joins behind them. ``SearchText`` holds the
+city, year, upload time, the application and the codes of its reviewing departments),
+so a search reads small rows, never the joins behind them. ``SearchText`` holds the
 entry's file name, applicant name and text as one stream of index terms (search/text.py:
 chunk pair sequences, then units), so a query chunk of three or more units is a phrase
 of its pairs and matches only where those characters stand together, exactly like site
@@ -38,6 +38,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
+from applications.models import DepartmentReview
 from search.text import index_terms
 
 from .. import documents
@@ -65,7 +66,25 @@ def _codes(entry, lines) -> set[tuple[str, str]]:
     return {(code.upper(), source) for code, source in found if code}
 
 
-def _rows(entry, lines):
+def departments_column(codes) -> str:
+    """The reviewing departments as SearchRow stores them: "|housing|power|" or ""."""
+    codes = sorted(set(codes))
+    return f"|{'|'.join(codes)}|" if codes else ""
+
+
+def _reviewing(entries) -> dict[int, list[str]]:
+    """Department codes reviewing each application of these entries."""
+    ids = {entry.attachment.application_id for entry in entries if entry.attachment_id}
+    pairs = DepartmentReview.objects.filter(application_id__in=ids).values_list(
+        "application_id", "department__code"
+    )
+    found: dict[int, list[str]] = {}
+    for application_id, code in pairs:
+        found.setdefault(application_id, []).append(code)
+    return found
+
+
+def _rows(entry, lines, departments):
     """The SearchText, SearchRow and SearchCode rows of one entry."""
     application = entry.application
     applicant = entry.applicant or (application.applicant if application else None)
@@ -91,6 +110,7 @@ def _rows(entry, lines):
         time=documents.entry_time(entry),
         credit_code=(applicant.credit_code or "").upper() if applicant else "",
         reference=(application.reference or "").upper() if application else "",
+        departments=departments_column(departments),
     )
     codes = [
         SearchCode(entry_id=entry.pk, code=code, source=source)
@@ -114,9 +134,12 @@ def store(entry_ids) -> None:
         batch = entry_ids[start : start + BATCH]
         entries = list(_entries(batch))
         lines = documents.invoice_lines_by_attachment(entries)
+        reviewing = _reviewing(entries)
         texts, rows, codes = [], [], []
         for entry in entries:
-            text, row, entry_codes = _rows(entry, lines.get(entry.attachment_id, []))
+            application = entry.application
+            departments = reviewing.get(application.pk, []) if application else []
+            text, row, entry_codes = _rows(entry, lines.get(entry.attachment_id, []), departments)
             texts.append(text)
             rows.append(row)
             codes += entry_codes
@@ -161,4 +184,15 @@ def matching(groups: list[tuple[str, ...]], column: str = "terms") -> RawSQL:
     return RawSQL(
         f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
         [_fts_expression(column, groups)],
+    )
+
+
+def reviews_changed(application_id: int) -> None:
+    """Rewrite the reviewing departments on the rows of this application's entries (a
+    review was added or removed), in the changing transaction."""
+    codes = DepartmentReview.objects.filter(application_id=application_id).values_list(
+        "department__code", flat=True
+    )
+    SearchRow.objects.filter(application_id=application_id).update(
+        departments=departments_column(codes)
     )
