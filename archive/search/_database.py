@@ -24,12 +24,12 @@ long queries neither exhaust Python's recursion limit nor SQLite's parser stack.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -49,8 +49,9 @@ from applications.models import State
 
 from .. import documents
 from ..models import SearchCode, SearchRow, SearchText
-from . import table
-from ._query import CODE_PREFIX_MIN, FACETS, SHA_PREFIX_MIN, Scope, Word, sorted_counts
+from . import _facets, table
+from ._facets import FACET_COLUMNS, GROUPED
+from ._query import CODE_PREFIX_MIN, SHA_PREFIX_MIN, Scope, Word
 
 NAME_WEIGHT = 3
 MATERIAL_EXACT = 1000  # the code is on this very material
@@ -89,8 +90,8 @@ def _part_in(part: str, fields: Iterable[str]) -> Q:
 SCANNED_FIELDS = ("entry__text", "entry__original_name", "x_applicant_name")
 
 
-def _scanned(word: Word):
-    """Entries whose text was too long to index whole and that hold the word as written."""
+def _scanned(words: list[Word]):
+    """Entries whose text was too long to index whole and that hold the words as written."""
     rows = SearchText.objects.filter(truncated=True).annotate(
         x_applicant_name=Coalesce(
             F("entry__applicant__name"),
@@ -99,8 +100,9 @@ def _scanned(word: Word):
             output_field=CharField(),
         )
     )
-    for part in word.parts:
-        rows = rows.filter(_part_in(part, SCANNED_FIELDS))
+    for word in words:
+        for part in word.parts:
+            rows = rows.filter(_part_in(part, SCANNED_FIELDS))
     return rows.values("entry_id")
 
 
@@ -116,13 +118,25 @@ SELECTIVE_CODE = 8  # a code word this long matches a handful of entries
 
 
 def _walk_rows(words: list[Word]) -> bool:
-    """Whether SQLite should walk the rows (the covering facet index, in group order)
-    and look each one up in the word's matches, rather than look up each match: the
-    walk costs the same for any query and wins once matches run into the tens of
-    thousands; a query with a long code matches a few rows, found directly."""
-    if connection.vendor != "sqlite":
-        return False
+    """Whether to walk the rows and look each one up in the matches (:func:`_member`),
+    rather than look up each match: the walk costs the same for any query and wins once
+    matches run into the tens of thousands; a query with a long code matches a few
+    rows, found directly."""
     return not any(word.code and len(word.code) >= SELECTIVE_CODE for word in words)
+
+
+def _member(found: RawSQL, walk: bool) -> Q:
+    """Rows whose entry is among `found`. Walking, SQLite reads the covering facet index
+    in group order (the entry behind a no-op unary plus, so it cannot drive the look-up)
+    and PostgreSQL scans the narrow rows against a hash of the matches (IS TRUE keeps
+    the planner from turning the IN into a join, which it would size from a guess: a
+    text query's estimate is a constant, see :func:`.table.matching`)."""
+    if not walk:
+        return Q(In(F("entry_id"), found))
+    if connection.vendor == "postgresql":
+        test = In(F("entry_id"), found)
+        return Q(Func(test, template="(%(expressions)s) IS TRUE", output_field=BooleanField()))
+    return Q(In(_column("entry_id", True, IntegerField()), found))
 
 
 def _prefix(code: str, field: str = "code", scan: bool = False) -> Q:
@@ -199,7 +213,7 @@ def _found(word: Word, broad: bool) -> RawSQL:
     its application's codes: one UNION ALL (duplicates do not matter to IN, so nothing
     is sorted to remove them)."""
     fts = table.matching(word.groups)
-    parts = [(fts.sql, tuple(fts.params)), _sql(_scanned(word))]
+    parts = [(fts.sql, tuple(fts.params)), _sql(_scanned([word]))]
     if word.code:
         parts.append(_sql(_code_rows(word)))
         if not broad:
@@ -223,7 +237,7 @@ def _word_q(word: Word, walk: bool = False) -> Q:
     applications' codes (9141, SQLite) is a test on every row instead, ahead of the
     look-up. `walk`: see :func:`_walk_rows`."""
     broad = bool(word.code) and _broad(word)
-    matched = Q(In(_column("entry_id", walk, IntegerField()), _found(word, broad)))
+    matched = _member(_found(word, broad), walk)
     return _application_prefix(word) | matched if broad else matched
 
 
@@ -258,20 +272,6 @@ def _score(words: list[Word]):
     return _flat_sum(parts)
 
 
-# The columns the counting pass groups by, in the order of the covering index
-# ``archive_row_facets`` (so SQLite aggregates while walking it, without sorting), and
-# the facet each one counts.
-GROUPED = ("kind", "app_kind", "state", "city", "year", "departments")
-FACET_COLUMNS = {
-    "kind": "kind",
-    "application_kind": "app_kind",
-    "state": "state",
-    "department": "departments",  # "|housing|power|": one count per department
-    "region": "city",
-    "year": "year",
-}
-
-
 def _reviewed(department_codes) -> Q:
     """Rows of applications reviewed by one of these departments."""
     q = Q(pk__in=[])
@@ -294,79 +294,68 @@ def _scope_q(scope: Scope) -> Q:
     return _reviewed(scope.departments) & ~Q(state=State.DRAFT)
 
 
-def _like(code: str) -> str:
-    escaped = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%|{escaped}|%"
-
-
-def _group_test(name: str, values: list) -> tuple[str, list]:
-    """SQL on a group (a row of ``g``) telling whether it passes the filter `name`."""
-    if name == "department":
-        tests = " OR ".join(["departments LIKE %s ESCAPE '\\'"] * len(values))
-        return f"({tests})", [_like(str(code)) for code in values]
-    marks = ", ".join(["%s"] * len(values))
-    return f"{FACET_COLUMNS[name]} IN ({marks})", list(values)
-
-
-def _facet_select(name: str | None, filters: dict, tests: dict) -> tuple[str, list]:
-    """Counts of one facet (None: the total) from the groups that pass every selected
-    filter but the facet's own; the matches of the selected region, unless the facet
-    is the region."""
-    n = "n" if name == "region" or "region" not in filters else "n_region"
-    where = [tests[other] for other in tests if other != name]
-    sql = " AND ".join(test for test, _params in where) or "1 = 1"
-    params = [p for _test, test_params in where for p in test_params]
-    if name is None:
-        return f"SELECT 'total', NULL, SUM({n}) FROM g WHERE {sql}", params
-    column = FACET_COLUMNS[name]
-    label = name  # one of FACETS, never user input
-    return (
-        f"SELECT '{label}', CAST({column} AS TEXT), SUM({n}) FROM g WHERE {sql} GROUP BY {column}",
-        params,
-    )
+def _region_sum(filters: dict) -> dict:
+    """``n_region``: the matches of a group in the selected region (a county is not a
+    grouped column, so a group can be partly in it)."""
+    if "region" not in filters:
+        return {}
+    return {"n_region": Sum(_when(_filter_q("region", filters["region"]), 1))}
 
 
 def _counts(base, filters: dict) -> tuple[int, dict]:
     """(total, facets) in one statement: the matches grouped by the facet columns in one
-    pass over the covering facet index (``g``: ``n`` matches per group, ``n_region`` those
-    in the selected region, a county not being a grouped column), then each facet summed
-    from the groups that pass the other selected filters. Departments are counted per
-    set of reviewing departments and split here (a row counts once per department)."""
-    counted = {"n": Count("*")}
-    if "region" in filters:
-        counted["n_region"] = Sum(_when(_filter_q("region", filters["region"]), 1))
+    pass (on SQLite over the covering facet index), then each facet summed from the
+    groups that pass the other selected filters (:mod:`._facets`)."""
+    counted = {"n": Count("*"), **_region_sum(filters)}
     grouped, params = _sql(base.order_by().values_list(*GROUPED).annotate(**counted))
-    tests = {
-        name: _group_test(name, values) for name, values in filters.items() if name != "region"
-    }
-    selects = [_facet_select(name, filters, tests) for name in (None, *FACETS)]
-    statement = f"WITH g AS MATERIALIZED ({grouped}) " + " UNION ALL ".join(
-        sql for sql, _params in selects
+    sql, facet_params = _facets.selects(filters)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH g AS MATERIALIZED ({grouped}) {sql}", [*params, *facet_params])
+        total, facets, _page = _facets.read(cursor.fetchall())
+    return total, facets
+
+
+def _counts_and_page(words, scope, filters, start: int, stop: int):
+    """PostgreSQL: counts and page in one statement over one materialised match set
+    (``m``), so the text query (a phrase rechecks every candidate) runs once."""
+    matches = _matches(words, scope, walk=_walk_rows(words)).annotate(x_score=_scored(words))
+    m, params = _sql(matches.order_by().values("entry_id", "time", "x_score", *GROUPED, "county"))
+    columns = ", ".join(GROUPED)
+    region = ""
+    region_params: list = []
+    if "region" in filters:
+        test, region_params = _facets.region_test(filters["region"])
+        region = f", SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS n_region"
+    sql, facet_params = _facets.selects(filters)
+    page, page_params = _facets.page_select(filters, start, stop)
+    statement = (
+        f"WITH m AS MATERIALIZED ({m}), "
+        f"g AS MATERIALIZED (SELECT {columns}, COUNT(*) AS n{region} FROM m GROUP BY {columns}) "
+        f"{sql} UNION ALL {page}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *(p for _sql, ps in selects for p in ps)])
-        rows = cursor.fetchall()
-    return _read_counts(rows)
+        cursor.execute(statement, [*params, *region_params, *facet_params, *page_params])
+        return _facets.read(cursor.fetchall())
 
 
-def _read_counts(rows) -> tuple[int, dict]:
-    total = 0
-    counts: dict[str, dict] = {name: defaultdict(int) for name in FACETS}
-    for name, key, n in rows:
-        if name == "total":
-            total = int(n or 0)
-        elif name == "department":
-            for code in (key or "").split("|"):
-                counts[name][code] += int(n)
-        else:
-            counts[name][int(key) if name == "year" and key else key] += int(n)
-    return total, {name: sorted_counts(counts[name].items()) for name in FACETS}
+def _text_q(words: list[Word], walk: bool) -> Q:
+    """Rows holding every one of these words (none a code): one query of the search
+    table for all their chunks, so the index intersects them (one look-up list, not
+    one per word), and the rows too long to index whole that hold them as written."""
+    fts = table.matching([group for word in words for group in word.groups])
+    scanned, params = _sql(_scanned(words))
+    sql = f"SELECT * FROM ({fts.sql}) AS u0 UNION ALL SELECT * FROM ({scanned}) AS u1"
+    return _member(RawSQL(sql, (*fts.params, *params)), walk)
 
 
 def _matches(words: list[Word], scope: Scope, walk: bool = False):
     rows = SearchRow.objects.filter(_scope_q(scope))
+    text = [word for word in words if not word.code]
+    if text:
+        rows = rows.filter(_text_q(text, walk))
     for word in words:
-        rows = rows.filter(_word_q(word, walk))
+        if word.code:
+            rows = rows.filter(_word_q(word, walk))
     return rows
 
 
@@ -376,19 +365,18 @@ def _filtered(rows, filters: dict):
     return rows
 
 
+def _scored(words: list[Word]):
+    return _score(words) if words else Value(0, output_field=IntegerField())
+
+
 def _page(words: list[Word], scope: Scope, filters: dict, start: int, stop: int) -> list:
     """[(entry id, score)] of one page: code boosts, then names, then newest first. The
     matches are looked up directly (a page reads the time and scores, which the facet
     index does not hold)."""
     if len(words) == 1 and words[0].code and _broad(words[0]):
         return _broad_page(words[0], scope, filters, stop)[start:stop]
-    results = _filtered(_matches(words, scope), filters)
-    if words:
-        results = results.annotate(x_score=_score(words))
-        order = ("-x_score", "-time", "-entry_id")
-    else:
-        results = results.annotate(x_score=Value(0, output_field=IntegerField()))
-        order = ("-time", "-entry_id")
+    results = _filtered(_matches(words, scope), filters).annotate(x_score=_scored(words))
+    order = ("-x_score", "-time", "-entry_id")
     return list(results.order_by(*order).values_list("entry_id", "x_score")[start:stop])
 
 
@@ -427,7 +415,10 @@ def _broad_page(word: Word, scope: Scope, filters: dict, stop: int) -> list:
 
 def run(words, scope, filters, page, per_page):
     """(ranked [(entry id, score)], total, facets) for one page."""
-    total, facets = _counts(_matches(words, scope, walk=_walk_rows(words)), filters)
     start = (page - 1) * per_page
-    ranked = _page(words, scope, filters, start, start + per_page) if total else []
+    if connection.vendor == "postgresql":
+        total, facets, ranked = _counts_and_page(words, scope, filters, start, start + per_page)
+    else:
+        total, facets = _counts(_matches(words, scope, walk=_walk_rows(words)), filters)
+        ranked = _page(words, scope, filters, start, start + per_page) if total else []
     return [(pk, float(score)) for pk, score in ranked], total, facets

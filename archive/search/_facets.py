@@ -1,0 +1,112 @@
+"""The facet counts of the database engine, summed in SQL from grouped matches.
+
+The matches are grouped by the columns below (``g``: ``n`` matches per group and, with a
+region selected, ``n_region`` of them in it); each facet then counts the groups that pass
+every selected filter but its own, and the total those that pass all. Departments are
+counted per set of reviewing departments ("|housing|power|") and split when read, so a
+row counts once per department. Every select returns (facet, key, n, score); on
+PostgreSQL the page's rows travel in the same statement (facet ``page``: the entry id,
+its position, its score).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ._query import FACETS, sorted_counts
+
+# The columns the counting pass groups by, in the order of the covering index
+# ``archive_row_facets`` (so SQLite aggregates while walking it, without sorting), and
+# the facet each one counts.
+GROUPED = ("kind", "app_kind", "state", "city", "year", "departments")
+FACET_COLUMNS = {
+    "kind": "kind",
+    "application_kind": "app_kind",
+    "state": "state",
+    "department": "departments",  # "|housing|power|": one count per department
+    "region": "city",
+    "year": "year",
+}
+
+
+def _like(code: str) -> str:
+    escaped = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%|{escaped}|%"
+
+
+def _group_test(name: str, values: list) -> tuple[str, list]:
+    """SQL on a group (a row of ``g``) telling whether it passes the filter `name`."""
+    if name == "department":
+        tests = " OR ".join(["departments LIKE %s ESCAPE '\\'"] * len(values))
+        return f"({tests})", [_like(str(code)) for code in values]
+    marks = ", ".join(["%s"] * len(values))
+    return f"{FACET_COLUMNS[name]} IN ({marks})", list(values)
+
+
+def _facet_select(name: str | None, filters: dict, tests: dict) -> tuple[str, list]:
+    """Counts of one facet (None: the total) from the groups that pass every selected
+    filter but the facet's own; the matches of the selected region, unless the facet
+    is the region."""
+    n = "n" if name == "region" or "region" not in filters else "n_region"
+    where = [tests[other] for other in tests if other != name]
+    sql = " AND ".join(test for test, _params in where) or "1 = 1"
+    params = [p for _test, test_params in where for p in test_params]
+    if name is None:
+        return f"SELECT 'total', NULL, SUM({n}), CAST(NULL AS INTEGER) FROM g WHERE {sql}", params
+    column = FACET_COLUMNS[name]
+    label = name  # one of FACETS, never user input
+    return (
+        f"SELECT '{label}', CAST({column} AS TEXT), SUM({n}), CAST(NULL AS INTEGER) FROM g WHERE {sql} "
+        f"GROUP BY {column}",
+        params,
+    )
+
+
+def region_test(values: list) -> tuple[str, list]:
+    marks = ", ".join(["%s"] * len(values))
+    return f"(county IN ({marks}) OR city IN ({marks}))", [*values, *values]
+
+
+def selects(filters: dict) -> tuple[str, list]:
+    """The total and every facet, from ``g``: one UNION ALL."""
+    tests = {
+        name: _group_test(name, values) for name, values in filters.items() if name != "region"
+    }
+    parts = [_facet_select(name, filters, tests) for name in (None, *FACETS)]
+    return " UNION ALL ".join(sql for sql, _p in parts), [p for _sql, ps in parts for p in ps]
+
+
+def page_select(filters: dict, start: int, stop: int) -> tuple[str, list]:
+    """One page of ``m`` (matches with their score and time) that pass every filter,
+    in the engine's order, numbered."""
+    tests = [_group_test(name, values) for name, values in filters.items() if name != "region"]
+    if "region" in filters:
+        tests.append(region_test(filters["region"]))
+    where = " AND ".join(test for test, _p in tests) or "1 = 1"
+    params = [p for _test, ps in tests for p in ps]
+    order = "x_score DESC, time DESC, entry_id DESC"
+    return (
+        f"SELECT 'page', CAST(entry_id AS TEXT), ROW_NUMBER() OVER (ORDER BY {order}), x_score "
+        f"FROM (SELECT entry_id, time, x_score FROM m WHERE {where} ORDER BY {order} "
+        f"LIMIT %s OFFSET %s) p",
+        [*params, stop - start, start],
+    )
+
+
+def read(rows) -> tuple[int, dict, list]:
+    """(total, facets, page [(entry id, score)]) from the selects' rows."""
+    total = 0
+    counts: dict[str, dict] = {name: defaultdict(int) for name in FACETS}
+    page = []
+    for name, key, n, score in rows:
+        if name == "total":
+            total = int(n or 0)
+        elif name == "page":
+            page.append((int(n), int(key), score))
+        elif name == "department":
+            for code in (key or "").split("|"):
+                counts[name][code] += int(n)
+        else:
+            counts[name][int(key) if name == "year" and key else key] += int(n)
+    facets = {name: sorted_counts(counts[name].items()) for name in FACETS}
+    return total, facets, [(pk, score) for _n, pk, score in sorted(page)]
