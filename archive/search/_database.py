@@ -6,19 +6,27 @@ with the columns the filters, facets and ordering use (``SearchRow``), its index
 search/text.py, so a Han chunk matches only where its characters stand together —
 目标准 is not 目标 + 标准 — and a code only as a whole run) and its material's codes
 (``SearchCode``, exact or prefix through a B-tree); the application's codes (credit
-code, reference) are columns of the row. Rows whose text was too long to
+code, reference) and the reviewing departments ("|housing|power|", rewritten when a
+review is added or removed) are columns of the row. Rows whose text was too long to
 index whole are also tested with substring and regular-expression lookups on the
-entry's text, file name and applicant name. Departments come from the application's
-reviews (never copied, so scope and facets always follow the current reviews).
+entry's text, file name and applicant name.
 
-A search is two statements, neither of which joins the entry, application, applicant
-or region tables: the counts over a materialised match set (total and five facets, with
-a flag per selected filter; the department facet from the matches per application
-joined with the reviews), and the page, ordered by the engine (code boosts, then
-names, then newest first) with LIMIT. A word is one IN over a UNION of its ways to
-match (or a test of the row's application codes); a code boost is membership of a set
-computed once per statement or a test on the row, never a look-up per match. The score is one flat sum (a + b + c …), never a nested expression per term, so
-long queries neither exhaust Python's recursion limit nor SQLite's parser stack.
+No statement joins the entry, application, applicant, region or review tables. The
+words without codes are one query of the search table (the index intersects them); a
+code word is one IN over a UNION ALL of its ways to match, or for a prefix of most
+credit codes (9141, SQLite) a test on every row. A code boost is membership of a set
+computed once per statement or a test on the row, never a look-up per match; the score
+is one flat sum (a + b + c …), so long queries neither exhaust Python's recursion limit
+nor SQLite's parser stack.
+
+* SQLite: two statements. The counts walk the covering facet index in group order,
+  probing each row in the matches (:func:`_member`), and sum the facets from the
+  groups (:mod:`._facets`); the page looks the matches up by rowid and orders them
+  (code boosts, then names, then newest first) with LIMIT — for a broad code prefix
+  from the few boosted rows and two newest-first lists (:func:`_broad_page`).
+* PostgreSQL: one statement. The matches with their score and time are materialised
+  once (the narrow rows scanned against a hash of the text matches) and both the facet
+  counts and the numbered page come from them, so a phrase is rechecked once.
 """
 
 from __future__ import annotations
@@ -33,9 +41,11 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     Sum,
     Value,
@@ -209,15 +219,13 @@ def _application_rows(word: Word):
 
 def _found(word: Word, broad: bool) -> RawSQL:
     """Entry ids holding the word by its text (the search table, or the raw text of the
-    rare rows too long to index whole) or its material's codes, and unless `broad` by
-    its application's codes: one UNION ALL (duplicates do not matter to IN, so nothing
-    is sorted to remove them)."""
+    rare rows too long to index whole), and unless `broad` by its material's or its
+    application's codes: one UNION ALL (duplicates do not matter to IN, so nothing is
+    sorted to remove them)."""
     fts = table.matching(word.groups)
     parts = [(fts.sql, tuple(fts.params)), _sql(_scanned([word]))]
-    if word.code:
-        parts.append(_sql(_code_rows(word)))
-        if not broad:
-            parts.append(_sql(_application_rows(word)))
+    if word.code and not broad:
+        parts += [_sql(_code_rows(word)), _sql(_application_rows(word))]
     sql = " UNION ALL ".join(
         f"SELECT * FROM ({part}) AS u{i}" for i, (part, _p) in enumerate(parts)
     )
@@ -232,13 +240,25 @@ def _application_prefix(word: Word) -> Q:
     return q
 
 
+def _material_code(word: Word, clause: Q | None = None) -> Q:
+    """The row's material carries the code (by any material clause, or `clause`): a
+    look-up of that entry's codes, for the few rows a broad prefix leaves undecided,
+    instead of listing the tens of thousands of materials that carry it."""
+    if clause is None:
+        clause = Q()
+        for q, _weight in _material_clauses(word):
+            clause |= q
+    codes = SearchCode.objects.filter(entry_id=OuterRef("entry_id")).filter(_prefix(word.code))
+    return Q(Exists(codes.filter(clause)))
+
+
 def _word_q(word: Word, walk: bool = False) -> Q:
     """Entries holding the word (:func:`_found`); a code that is a prefix of most
     applications' codes (9141, SQLite) is a test on every row instead, ahead of the
     look-up. `walk`: see :func:`_walk_rows`."""
     broad = bool(word.code) and _broad(word)
     matched = _member(_found(word, broad), walk)
-    return _application_prefix(word) | matched if broad else matched
+    return _application_prefix(word) | matched | _material_code(word) if broad else matched
 
 
 def _code_score(word: Word) -> list:
@@ -387,14 +407,16 @@ def _broad_page(word: Word, scope: Scope, filters: dict, stop: int) -> list:
     score the application prefix's weight or nothing, newest first from the time index,
     each list cut at `stop`. Their merge is the same order as :func:`_score` gives."""
     rows = _filtered(SearchRow.objects.filter(_scope_q(scope)), filters)
-    boosted = Q(entry_id__in=table.matching(word.groups, "names"))
-    for clause, _weight in _material_clauses(word):
-        boosted |= Q(entry_id__in=_code_rows(word, clause))
+    named = Q(entry_id__in=table.matching(word.groups, "names"))
     exact = _application_clauses(word)[0][0]  # B-tree look-ups
     prefix = _application_clauses(word, scan=True)[1][0]  # a test on each row walked
-    boosted |= exact  # each of these rows holds the word: no test of the match
+    boosted = named | exact  # each of these rows holds the word: no test of the match
+    for clause, _weight in _material_clauses(word):
+        boosted |= Q(entry_id__in=_code_rows(word, clause))
     lifted = rows.filter(boosted).annotate(x_score=_score([word]))
-    plain = rows.exclude(boosted)
+    # The others, walked newest first: each row's own codes are looked up (it stops
+    # after `stop` rows), not the list of every material that carries the code.
+    plain = rows.exclude(named | exact | _material_code(word))
     prefixed = plain.filter(prefix)
     rest = plain.filter(entry_id__in=_found(word, broad=True)).exclude(prefix)
     newest = ("-time", "-entry_id")
