@@ -80,8 +80,12 @@ class ArchiveDocument(Document):
     sha256 = Keyword()
     codes = Keyword(multi=True)
     text = Text(index=False)  # the extracted text as read, for display only
-    text_terms = Text(analyzer=TERMS_ANALYZER)
-    name_terms = Text(analyzer=TERMS_ANALYZER)  # file name and applicant name
+    # index_phrases: each pair of adjacent terms is also indexed as one term, so the
+    # phrase of a three-character chunk (合格 格证) is a single term look-up and longer
+    # ones read far rarer terms (documents indexed before it keep plain phrase queries
+    # until `manage.py archive_reindex`).
+    text_terms = Text(analyzer=TERMS_ANALYZER, index_phrases=True)
+    name_terms = Text(analyzer=TERMS_ANALYZER, index_phrases=True)  # file and applicant name
     fields = Object(enabled=False)
 
     class Index:
