@@ -42,9 +42,9 @@ What happens:
 PostgreSQL (dropped afterwards) instead of SQLite: OpenSearch with PostgreSQL is what a
 production reviewer waits for, and the database engine is then the production fallback.
 
-Exit status 1 when the OpenSearch p95 of the full call at the largest size (100 000 by
-default) is the target (50 ms) or more, 2 when the benchmark itself could not run
-(OpenSearch unreachable, migrate failed, wrong answers).
+Exit status 1 when at the largest size (100 000 by default) the OpenSearch p95 of the
+full call is 50 ms or more or the database engine's is 300 ms or more, 2 when the
+benchmark itself could not run (OpenSearch unreachable, migrate failed, wrong answers).
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-TARGET_MS = 50.0
+TARGET_MS = 50.0  # OpenSearch p95 of the full call
+DB_TARGET_MS = 300.0  # the database engine's p95 (issue 17)
 TARGET_SIZE = 100_000
 
 # Variables that would point the portal at PostgreSQL or S3; the database is a throwaway
@@ -1340,13 +1341,17 @@ def run(args: argparse.Namespace) -> int:
             f"(target < {TARGET_MS:.0f} ms){note} — {'PASS' if passed else 'FAIL'}; "
             f"p50 {ms(pct(os_large.seconds, 50))}"
         )
+        db_passed = True
         if ("database", large) in by:
             d = by[("database", large)]
+            db_p95 = pct(d.seconds, 95)
+            db_passed = db_p95 < DB_TARGET_MS / 1000
             print(
                 f"database engine ({db_label}) at {large:,}: p50 "
-                f"{ms(pct(d.seconds, 50))}, p95 {ms(pct(d.seconds, 95))} ({len(d.seconds)} searches)"
+                f"{ms(pct(d.seconds, 50))}, p95 {ms(db_p95)} ({len(d.seconds)} searches; "
+                f"target < {DB_TARGET_MS:.0f} ms){note} — {'PASS' if db_passed else 'FAIL'}"
             )
-        return 0 if passed else 1
+        return 0 if passed and db_passed else 1
     finally:
         if es is not None:
             try:
@@ -1399,7 +1404,9 @@ def main() -> int:
     )
     parser.add_argument("--per-case", action="store_true", help="print latency per query case")
     parser.add_argument(
-        "--keep", action="store_true", help="keep the temporary folder (and the PostgreSQL database)"
+        "--keep",
+        action="store_true",
+        help="keep the temporary folder (and the PostgreSQL database)",
     )
     args = parser.parse_args()
     if args.samples < 20:

@@ -68,6 +68,9 @@ def test_mapping_segments_chinese_and_keeps_codes(data, opensearch):
     (index,) = documents.aliased_indices()
     mapping = opensearch.indices.get_mapping(index=alias)[index]["mappings"]["properties"]
     assert mapping["text_terms"]["analyzer"] == "archive_terms"
+    # Adjacent pairs indexed as terms: the phrase of a three-character chunk is one term.
+    assert mapping["text_terms"]["index_phrases"] is True
+    assert mapping["name_terms"]["index_phrases"] is True
     assert mapping["credit_code"]["type"] == "keyword"
     assert mapping["invoice_amount"]["type"] == "scaled_float"
     assert mapping["fields"]["enabled"] is False
