@@ -70,6 +70,7 @@ APPLICATION_EXACT = 600  # the code is the application's (credit code, reference
 APPLICATION_PREFIX = 200
 BROAD_ROWS = 5000  # a code prefix of more rows than this is tested on every row
 _EPOCH = datetime.min.replace(tzinfo=UTC)  # no upload time: last, as NULL in SQLite
+NEWEST = ("-time", "-entry_id")
 
 _NOT_ALNUM = "[^0-9A-Za-z]"
 _Source = SearchCode.Source
@@ -261,11 +262,14 @@ def _word_q(word: Word, walk: bool = False) -> Q:
     return _application_prefix(word) | matched | _material_code(word) if broad else matched
 
 
-def _code_score(word: Word) -> list:
-    """The weights of the code clauses the entry meets: membership in the (small, computed
-    once) set of entries whose material carries the code, or a test on the row's
-    application codes; never a look-up per match."""
-    parts = [_when(Q(entry_id__in=_code_rows(word, q)), w) for q, w in _material_clauses(word)]
+def _code_score(word: Word, few: bool = False) -> list:
+    """The weights of the code clauses the entry meets: membership in the (computed once)
+    set of entries whose material carries the code — for `few` rows, a look-up of each
+    row's own codes instead — or a test on the row's application codes."""
+    if few:
+        parts = [_when(_material_code(word, q), w) for q, w in _material_clauses(word)]
+    else:
+        parts = [_when(Q(entry_id__in=_code_rows(word, q)), w) for q, w in _material_clauses(word)]
     return parts + [_when(q, w) for q, w in _application_clauses(word)]
 
 
@@ -282,13 +286,13 @@ def _when(q: Q, weight: int):
     return Case(When(q, then=Value(weight)), default=Value(0), output_field=IntegerField())
 
 
-def _score(words: list[Word]):
+def _score(words: list[Word], few: bool = False):
     """Code boosts, then the file and applicant names (the text match is a filter)."""
     parts = []
     for word in words:
         parts.append(_when(Q(entry_id__in=table.matching(word.groups, "names")), NAME_WEIGHT))
         if word.code:
-            parts += _code_score(word)
+            parts += _code_score(word, few)
     return _flat_sum(parts)
 
 
@@ -402,35 +406,39 @@ def _page(words: list[Word], scope: Scope, filters: dict, start: int, stop: int)
 
 def _broad_page(word: Word, scope: Scope, filters: dict, stop: int) -> list:
     """The first `stop` of a code that prefixes most applications' codes (9141) without
-    scoring and sorting every match: the few rows a boost lifts (the code on their
-    material or names, or exactly the application's), scored; then the others, which
-    score the application prefix's weight or nothing, newest first from the time index,
-    each list cut at `stop`. Their merge is the same order as :func:`_score` gives."""
+    scoring and sorting every match. The few rows with a rare boost (the code in their
+    names, exactly on their material or exactly the application's) are scored; every
+    other match scores by two memberships — the code as a prefix on its material
+    (MATERIAL_PREFIX) and on its application (APPLICATION_PREFIX) — so each of those
+    four tiers is read newest first from the time index and cut at `stop`, asking each
+    row walked for its own codes. Their merge is the order :func:`_score` gives."""
     rows = _filtered(SearchRow.objects.filter(_scope_q(scope)), filters)
-    named = Q(entry_id__in=table.matching(word.groups, "names"))
-    exact = _application_clauses(word)[0][0]  # B-tree look-ups
-    prefix = _application_clauses(word, scan=True)[1][0]  # a test on each row walked
-    boosted = named | exact  # each of these rows holds the word: no test of the match
-    for clause, _weight in _material_clauses(word):
-        boosted |= Q(entry_id__in=_code_rows(word, clause))
-    lifted = rows.filter(boosted).annotate(x_score=_score([word]))
-    # The others, walked newest first: each row's own codes are looked up (it stops
-    # after `stop` rows), not the list of every material that carries the code.
-    plain = rows.exclude(named | exact | _material_code(word))
-    prefixed = plain.filter(prefix)
-    rest = plain.filter(entry_id__in=_found(word, broad=True)).exclude(prefix)
-    newest = ("-time", "-entry_id")
-    ranked = [
-        *lifted.order_by("-x_score", *newest).values_list("entry_id", "x_score", "time")[:stop],
-        *(
-            (pk, APPLICATION_PREFIX, time)
-            for pk, time in prefixed.order_by(*newest).values_list("entry_id", "time")[:stop]
-        ),
-        *(
-            (pk, 0, time)
-            for pk, time in rest.order_by(*newest).values_list("entry_id", "time")[:stop]
+    (exact_clause, _w), (prefix_clause, _w) = _material_clauses(word)
+    rare = (
+        Q(entry_id__in=table.matching(word.groups, "names"))
+        | Q(entry_id__in=_code_rows(word, exact_clause))
+        | _application_clauses(word)[0][0]
+    )
+    scored = rows.filter(rare).annotate(x_score=_score([word], few=True))
+    scored = scored.order_by("-x_score", *NEWEST)
+    ranked = list(scored.values_list("entry_id", "x_score", "time")[:stop])
+    others = rows.exclude(rare)
+    on_material = _material_code(word, prefix_clause)
+    on_application = _application_clauses(word, scan=True)[1][0]
+    tiers = [
+        (MATERIAL_PREFIX + APPLICATION_PREFIX, others.filter(on_material & on_application)),
+        (MATERIAL_PREFIX, others.filter(on_material).exclude(on_application)),
+        (APPLICATION_PREFIX, others.filter(on_application).exclude(on_material)),
+        (
+            0,
+            others.filter(entry_id__in=_found(word, broad=True)).exclude(
+                on_material | on_application
+            ),
         ),
     ]
+    for score, tier in tiers:
+        found = tier.order_by(*NEWEST).values_list("entry_id", "time")[:stop]
+        ranked += [(pk, score, time) for pk, time in found]
     ranked.sort(key=lambda r: (r[1], r[2] or _EPOCH, r[0]), reverse=True)
     return [(pk, score) for pk, score, _time in ranked]
 
