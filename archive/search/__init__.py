@@ -32,8 +32,8 @@ Highlighted fragments and duplicate flags are computed in Python from the databa
 rows of the page's hits, the same way for both engines.
 
 Layout: ``_query`` (words, limits, scope, filters), ``_database`` and ``_opensearch``
-(the engines, each ``run(words, scope, filters, page, per_page)``), ``_hits`` (what a
-reviewer sees). Duplicate detection lives in :mod:`archive.duplicates`.
+(the engines, each ``run(words, scope, filters, page, per_page)``; the database engine's
+facet sums in ``_facets``, its tables in ``table``), ``_hits`` (what a reviewer sees). Duplicate detection lives in :mod:`archive.duplicates`.
 """
 
 from __future__ import annotations
