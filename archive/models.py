@@ -169,6 +169,12 @@ class SearchRow(models.Model):
     # reviews), as the OpenSearch document has them: scope, the department filter and its
     # facet test the row instead of joining the reviews for every match.
     departments = models.CharField(max_length=200, default="")
+    # The row's facet group: a 63-bit hash of (kind, app_kind, state, city, year,
+    # departments), see archive/search/_facets.py. PostgreSQL counts the matches per
+    # group by this one integer instead of six text columns. Nullable only so that SQLite
+    # adds the column in place (a default would rebuild the table without its rowid key,
+    # migration 0007); every row is written with its group.
+    facet_group = models.BigIntegerField(null=True)
 
     class Meta:
         indexes = [

@@ -119,8 +119,9 @@ def _scanned(words: list[Word]):
 
 def _column(field: str, scan: bool, output_field=None):
     """The column, or on SQLite with `scan` the column behind a no-op unary plus, which
-    keeps the planner from walking an index for a range that covers most rows."""
-    if not scan:
+    keeps the planner from walking an index for a range that covers most rows
+    (PostgreSQL's planner has statistics to tell)."""
+    if not scan or connection.vendor != "sqlite":
         return F(field)
     return Func(F(field), template="+%(expressions)s", output_field=output_field or CharField())
 
@@ -189,8 +190,8 @@ def _application_clauses(word: Word, scan: bool = False) -> list[tuple[Q, int]]:
 
 def _broad(word: Word) -> bool:
     """Whether the word's code is a prefix of many applications' codes (9141: nearly
-    every credit code). SQLite has no statistics to tell; PostgreSQL's planner has."""
-    if connection.vendor != "sqlite" or len(word.code) < CODE_PREFIX_MIN:
+    every credit code)."""
+    if len(word.code) < CODE_PREFIX_MIN:
         return False
     rows = SearchRow.objects.filter(_prefix(word.code, "credit_code")).values("pk")
     return rows[:BROAD_ROWS].count() >= BROAD_ROWS
@@ -220,13 +221,16 @@ def _application_rows(word: Word):
 
 def _found(word: Word, broad: bool) -> RawSQL:
     """Entry ids holding the word by its text (the search table, or the raw text of the
-    rare rows too long to index whole), and unless `broad` by its material's or its
-    application's codes: one UNION ALL (duplicates do not matter to IN, so nothing is
-    sorted to remove them)."""
+    rare rows too long to index whole) and by its material's and its application's
+    codes: one UNION ALL (duplicates do not matter to IN, so nothing is sorted to remove
+    them). A `broad` code leaves out the application's codes (a test on the row then)
+    and on SQLite the material's too (looked up per row undecided)."""
     fts = table.matching(word.groups)
     parts = [(fts.sql, tuple(fts.params)), _sql(_scanned([word]))]
+    if word.code and (not broad or connection.vendor == "postgresql"):
+        parts.append(_sql(_code_rows(word)))
     if word.code and not broad:
-        parts += [_sql(_code_rows(word)), _sql(_application_rows(word))]
+        parts.append(_sql(_application_rows(word)))
     sql = " UNION ALL ".join(
         f"SELECT * FROM ({part}) AS u{i}" for i, (part, _p) in enumerate(parts)
     )
@@ -254,12 +258,18 @@ def _material_code(word: Word, clause: Q | None = None) -> Q:
 
 
 def _word_q(word: Word, walk: bool = False) -> Q:
-    """Entries holding the word (:func:`_found`); a code that is a prefix of most
-    applications' codes (9141, SQLite) is a test on every row instead, ahead of the
-    look-up. `walk`: see :func:`_walk_rows`."""
+    """Entries holding the word (:func:`_found`). A code that is a prefix of most
+    applications' codes (9141) is tested on every row's application codes instead,
+    ahead of the look-up (a set of 90 000 entries would be built and probed), and on
+    SQLite the material's codes are looked up for the rows still undecided. `walk`:
+    see :func:`_walk_rows`."""
     broad = bool(word.code) and _broad(word)
     matched = _member(_found(word, broad), walk)
-    return _application_prefix(word) | matched | _material_code(word) if broad else matched
+    if not broad:
+        return matched
+    if connection.vendor == "postgresql":
+        return _application_prefix(word) | matched
+    return _application_prefix(word) | matched | _material_code(word)
 
 
 def _code_score(word: Word, few: bool = False) -> list:
@@ -341,24 +351,17 @@ def _counts(base, filters: dict) -> tuple[int, dict]:
 
 def _counts_and_page(words, scope, filters, start: int, stop: int):
     """PostgreSQL: counts and page in one statement over one materialised match set
-    (``m``), so the text query (a phrase rechecks every candidate) runs once."""
+    (``m``), so the text query (a phrase rechecks every candidate) runs once; the
+    matches are counted per facet group (:func:`._facets.grouped`)."""
     matches = _matches(words, scope, walk=_walk_rows(words)).annotate(x_score=_scored(words))
-    m, params = _sql(matches.order_by().values("entry_id", "time", "x_score", *GROUPED, "county"))
-    columns = ", ".join(GROUPED)
-    region = ""
-    region_params: list = []
-    if "region" in filters:
-        test, region_params = _facets.region_test(filters["region"])
-        region = f", SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS n_region"
+    fields = ("entry_id", "time", "x_score", "facet_group", "city", "county")
+    m, params = _sql(matches.order_by().values(*fields))
+    groups, group_params = _facets.grouped(SearchRow._meta.db_table, filters)
     sql, facet_params = _facets.selects(filters)
     page, page_params = _facets.page_select(filters, start, stop)
-    statement = (
-        f"WITH m AS MATERIALIZED ({m}), "
-        f"g AS MATERIALIZED (SELECT {columns}, COUNT(*) AS n{region} FROM m GROUP BY {columns}) "
-        f"{sql} UNION ALL {page}"
-    )
+    statement = f"WITH m AS MATERIALIZED ({m}), {groups} {sql} UNION ALL {page}"
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *region_params, *facet_params, *page_params])
+        cursor.execute(statement, [*params, *group_params, *facet_params, *page_params])
         return _facets.read(cursor.fetchall())
 
 

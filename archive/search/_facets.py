@@ -11,6 +11,7 @@ its position, its score).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 from ._query import FACETS, sorted_counts
@@ -27,6 +28,14 @@ FACET_COLUMNS = {
     "region": "city",
     "year": "year",
 }
+
+
+def group_key(values) -> int:
+    """A row's facet group (``SearchRow.facet_group``): a 63-bit hash of its GROUPED
+    values in that order, the same in every process (BLAKE2b, not hash()). Two of n
+    groups share a key with a probability of about n²/2⁶⁴ (10⁻¹¹ for 10 000 groups)."""
+    text = "\x1f".join("" if value is None else str(value) for value in values)
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
 
 
 def _like(code: str) -> str:
@@ -76,14 +85,40 @@ def selects(filters: dict) -> tuple[str, list]:
     return " UNION ALL ".join(sql for sql, _p in parts), [p for _sql, ps in parts for p in ps]
 
 
-def page_select(filters: dict, start: int, stop: int) -> tuple[str, list]:
-    """One page of ``m`` (matches with their score and time) that pass every filter,
-    in the engine's order, numbered."""
-    tests = [_group_test(name, values) for name, values in filters.items() if name != "region"]
+def grouped(rows_table: str, filters: dict) -> tuple[str, list]:
+    """PostgreSQL: ``k``, the matches ``m`` counted per facet group (one integer, where
+    six text columns cost a third of the statement), and ``g``, each group with its
+    columns read from one of its rows."""
+    region, params = "", []
     if "region" in filters:
-        tests.append(region_test(filters["region"]))
-    where = " AND ".join(test for test, _p in tests) or "1 = 1"
-    params = [p for _test, ps in tests for p in ps]
+        test, params = region_test(filters["region"])
+        region = f", SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS n_region"
+    columns = ", ".join(f"r.{column}" for column in GROUPED)
+    return (
+        f"k AS MATERIALIZED (SELECT facet_group, COUNT(*) AS n, MIN(entry_id) AS one{region} "
+        f"FROM m GROUP BY facet_group), "
+        f"g AS MATERIALIZED (SELECT {columns}, k.* FROM k JOIN {rows_table} r "
+        f"ON r.entry_id = k.one)",
+        params,
+    )
+
+
+def page_select(filters: dict, start: int, stop: int) -> tuple[str, list]:
+    """One page of ``m`` (matches with their score, time and facet group) that pass
+    every filter — their group passes the filters on grouped columns — in the engine's
+    order, numbered."""
+    tests = [_group_test(name, values) for name, values in filters.items() if name != "region"]
+    where, params = [], []
+    if tests:
+        where.append(
+            f"facet_group IN (SELECT facet_group FROM g WHERE {' AND '.join(t for t, _p in tests)})"
+        )
+        params += [p for _test, ps in tests for p in ps]
+    if "region" in filters:
+        test, region_params = region_test(filters["region"])
+        where.append(test)
+        params += region_params
+    where = " AND ".join(where) or "1 = 1"
     order = "x_score DESC, time DESC, entry_id DESC"
     return (
         f"SELECT 'page', CAST(entry_id AS TEXT), ROW_NUMBER() OVER (ORDER BY {order}), x_score "

@@ -43,6 +43,7 @@ from search.text import index_terms
 
 from .. import documents
 from ..models import ArchiveEntry, SearchCode, SearchRow, SearchText
+from ._facets import GROUPED, group_key
 
 MAX_TERMS = 16_000
 BATCH = 1000
@@ -112,6 +113,7 @@ def _rows(entry, lines, departments):
         reference=(application.reference or "").upper() if application else "",
         departments=departments_column(departments),
     )
+    row.facet_group = facet_group(row)
     codes = [
         SearchCode(entry_id=entry.pk, code=code, source=source)
         for code, source in sorted(_codes(entry, lines))
@@ -187,12 +189,21 @@ def matching(groups: list[tuple[str, ...]], column: str = "terms") -> RawSQL:
     )
 
 
+def facet_group(row: SearchRow) -> int:
+    """The row's facet group, from its grouped columns (see :func:`._facets.group_key`)."""
+    return group_key(getattr(row, column) for column in GROUPED)
+
+
 def reviews_changed(application_id: int) -> None:
-    """Rewrite the reviewing departments on the rows of this application's entries (a
-    review was added or removed), in the changing transaction."""
+    """Rewrite the reviewing departments, and with them the facet group, on the rows of
+    this application's entries (a review was added or removed), in the changing
+    transaction."""
     codes = DepartmentReview.objects.filter(application_id=application_id).values_list(
         "department__code", flat=True
     )
-    SearchRow.objects.filter(application_id=application_id).update(
-        departments=departments_column(codes)
-    )
+    departments = departments_column(codes)
+    rows = list(SearchRow.objects.filter(application_id=application_id).only(*GROUPED))
+    for row in rows:
+        row.departments = departments
+        row.facet_group = facet_group(row)
+    SearchRow.objects.bulk_update(rows, ["departments", "facet_group"], batch_size=BATCH)

@@ -32,7 +32,7 @@ from applications.models import (
     State,
 )
 from archive.duplicates import duplicate_flags_for, duplicates_for_application
-from archive.models import ArchiveEntry, SearchText
+from archive.models import ArchiveEntry, SearchRow, SearchText
 from archive.search import (
     MAX_QUERY_CHARS,
     MAX_WORDS,
@@ -40,6 +40,7 @@ from archive.search import (
     archive_search,
     parse_query,
 )
+from archive.search._facets import GROUPED, group_key
 from catalogue.models import ApplicantType, ApplicationKind, Department, MaterialRequirement
 from search.text import index_terms
 from tests.applications import factories
@@ -475,18 +476,33 @@ def test_a_review_added_or_removed_moves_the_entries_in_and_out_of_a_scope(data)
     e, users = data.entries, data.users
     urban = search(data, "营业执照", "database", user=users.urban)
     assert ids(urban) == [e.licence_b.pk]
+    assert_facet_groups_current()
     review = DepartmentReview.objects.create(
         application=data.a1,
         department=Department.objects.get(code="urban"),
         received_at=timezone.now(),
     )
+    assert_facet_groups_current()
     urban = search(data, "营业执照", "database", user=users.urban)
     assert set(ids(urban)) == pks(e.licence_a, e.licence_b)
     everything = search(data, "营业执照", "database")
     assert everything.facets["department"] == {"urban": 2, "power": 1}
     review.delete()
+    assert_facet_groups_current()
     assert ids(search(data, "营业执照", "database", user=users.urban)) == [e.licence_b.pk]
     assert search(data, "营业执照", "database").facets["department"] == {"power": 1, "urban": 1}
+
+
+def assert_facet_groups_current():
+    """Every search row's facet group is the key of its grouped columns, and rows in
+    different groups have different keys (PostgreSQL counts by the key and reads the
+    columns from one row of each group)."""
+    keys: dict[int, tuple] = {}
+    for row in SearchRow.objects.all():
+        values = tuple(getattr(row, column) for column in GROUPED)
+        assert row.facet_group == group_key(values), row.entry_id
+        assert keys.setdefault(row.facet_group, values) == values
+    assert len(keys) > 1
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's table layout")
