@@ -24,9 +24,10 @@ nor SQLite's parser stack.
   groups (:mod:`._facets`); the page looks the matches up by rowid and orders them
   (code boosts, then names, then newest first) with LIMIT — for a broad code prefix
   from the few boosted rows and two newest-first lists (:func:`_broad_page`).
-* PostgreSQL: one statement. The matches with their score and time are materialised
-  once (the narrow rows scanned against a hash of the text matches) and both the facet
-  counts and the numbered page come from them, so a phrase is rechecked once.
+* PostgreSQL: one statement. The matches with their score, time and facet group are
+  materialised once (the narrow rows scanned against a hash of the text matches),
+  counted per group, and both the facet counts and the numbered page come from them,
+  so a phrase is rechecked once (against the vector kept in the row, migration 0008).
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ search; ``names`` holds the terms of the two names alone, for ranking. The engin
 * PostgreSQL: stored generated ``tsvector`` columns ``terms_tsv`` and ``names_tsv``
   (migration ``archive/0006``; not model fields: PostgreSQL computes them) with GIN
   indexes; a word is ``phraseto_tsquery(group) && …`` ('simple' keeps the terms as they
-  are). Stored, so a phrase's recheck reads the vector instead of parsing the text again.
+  are). Stored, so a phrase's recheck reads the vector instead of parsing the text again,
+  and kept in the row (``terms_tsv`` storage MAIN, migration ``archive/0008``) rather
+  than in TOAST, so that read is not a second look-up.
 
 The material's codes (SHA-256, invoice code and number recognised or declared on an
 invoice line, the 8–20 character codes in the text) are rows of ``SearchCode``,
