@@ -204,8 +204,10 @@ def reviews_changed(application_id: int) -> None:
         "department__code", flat=True
     )
     departments = departments_column(codes)
-    rows = list(SearchRow.objects.filter(application_id=application_id).only(*GROUPED))
-    for row in rows:
-        row.departments = departments
-        row.facet_group = facet_group(row)
-    SearchRow.objects.bulk_update(rows, ["departments", "facet_group"], batch_size=BATCH)
+    with transaction.atomic():  # locked: the key is computed from the columns read
+        rows = SearchRow.objects.select_for_update().filter(application_id=application_id)
+        rows = list(rows.only(*GROUPED))
+        for row in rows:
+            row.departments = departments
+            row.facet_group = facet_group(row)
+        SearchRow.objects.bulk_update(rows, ["departments", "facet_group"], batch_size=BATCH)
