@@ -123,6 +123,19 @@ class SearchText(models.Model):
     truncated = models.BooleanField(default=False)
     names = models.TextField(default="")  # the terms of the file and applicant names
     terms = models.TextField(blank=True)
+    # Copies of the entry's SearchRow columns that a search without codes reads besides
+    # the terms (scope, facet group, region, order), so that PostgreSQL takes its
+    # matches from this table alone instead of joining tens of thousands of them to
+    # the rows. Written with the row. Nullable (also the strings): with a default Django
+    # rebuilds the table on SQLite, and the FTS5 triggers on it would be lost.
+    time = models.DateTimeField(null=True)
+    facet_group = models.BigIntegerField(null=True)
+    city = models.CharField(max_length=12, null=True)  # noqa: DJ001
+    county = models.CharField(max_length=12, null=True)  # noqa: DJ001
+    state = models.CharField(max_length=20, null=True)  # noqa: DJ001
+    departments = models.CharField(max_length=200, null=True)  # noqa: DJ001
+
+    COPIED = ("time", "facet_group", "city", "county", "state", "departments")
 
     class Meta:
         indexes = [

@@ -25,7 +25,9 @@ nor SQLite's parser stack.
   (code boosts, then names, then newest first) with LIMIT — for a broad code prefix
   from the few boosted rows and two newest-first lists (:func:`_broad_page`).
 * PostgreSQL: one statement. The matches with their score, time and facet group are
-  materialised once (the narrow rows scanned against a hash of the text matches),
+  materialised once — for words without codes straight from the text rows the GIN
+  index points at, which carry copies of the columns needed (``SearchText.COPIED``,
+  migration 0010); otherwise the narrow rows scanned against a hash of the matches —
   counted per group, and both the facet counts and the numbered page come from them,
   so a phrase is rechecked once (against the vector kept in the row, migration 0008).
 """
@@ -354,9 +356,13 @@ def _counts_and_page(words, scope, filters, start: int, stop: int):
     """PostgreSQL: counts and page in one statement over one materialised match set
     (``m``), so the text query (a phrase rechecks every candidate) runs once; the
     matches are counted per facet group (:func:`._facets.grouped`)."""
-    matches = _matches(words, scope, walk=_walk_rows(words)).annotate(x_score=_scored(words))
+    if words and not any(word.code for word in words):
+        parts = _text_matches(words, scope)
+    else:
+        parts = [_matches(words, scope, walk=_walk_rows(words))]
     fields = ("entry_id", "time", "x_score", "facet_group", "city", "county")
-    m, params = _sql(matches.order_by().values(*fields))
+    parts = [part.annotate(x_score=_scored(words)).order_by().values(*fields) for part in parts]
+    m, params = _sql(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
     groups, group_params = _facets.grouped(SearchRow._meta.db_table, filters)
     sql, facet_params = _facets.selects(filters)
     page, page_params = _facets.page_select(filters, start, stop)
@@ -374,6 +380,18 @@ def _text_q(words: list[Word], walk: bool) -> Q:
     scanned, params = _sql(_scanned(words))
     sql = f"SELECT * FROM ({fts.sql}) AS u0 UNION ALL SELECT * FROM ({scanned}) AS u1"
     return _member(RawSQL(sql, (*fts.params, *params)), walk)
+
+
+def _text_matches(words: list[Word], scope: Scope) -> list:
+    """PostgreSQL, words without codes: the matches (two parts of one UNION ALL) read from the text rows alone, which
+    carry the columns a search needs besides the terms (``SearchText.COPIED``) — the rows
+    whose terms hold every word, and the rows too long to index whole that hold them as
+    written but not by their terms (so that none is counted twice). Reading the rows
+    instead would build a hash of every match and scan the rows against it."""
+    groups = [group for word in words for group in word.groups]
+    rows = SearchText.objects.filter(_scope_q(scope))
+    scanned = rows.filter(truncated=True, entry_id__in=_scanned(words))
+    return [rows.filter(table.holding(groups)), scanned.exclude(table.holding(groups))]
 
 
 def _matches(words: list[Word], scope: Scope, walk: bool = False):

@@ -503,6 +503,12 @@ def assert_facet_groups_current():
         assert row.facet_group == group_key(values), row.entry_id
         assert keys.setdefault(row.facet_group, values) == values
     assert len(keys) > 1
+    # The text rows carry what a text search reads besides its terms (PostgreSQL answers
+    # a search without codes from them alone): the same values as the entry's row.
+    copied = ("time", "facet_group", "city", "county", "state", "departments")
+    rows = {row.entry_id: tuple(getattr(row, c) for c in copied) for row in SearchRow.objects.all()}
+    texts = {t.entry_id: tuple(getattr(t, c) for c in copied) for t in SearchText.objects.all()}
+    assert texts == rows
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's table layout")
@@ -519,6 +525,24 @@ def test_the_search_rows_are_keyed_by_the_rowid_on_sqlite():
             "WHERE +entry_id IN (1, 2) GROUP BY kind"
         )
         assert "COVERING INDEX archive_row_facets" in " ".join(r[-1] for r in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 index")
+def test_the_text_index_follows_the_terms_and_not_the_copied_columns_on_sqlite(data):
+    # Migration archive/0010 narrows the FTS5 update trigger to the names and terms:
+    # writing a copied column (a review changed) must not re-index the text, and a
+    # change of the terms still must.
+    fts = "SELECT rowid FROM archive_search_fts WHERE archive_search_fts MATCH %s"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'archive_search_fts_au'")
+        assert "AFTER UPDATE OF names, terms ON" in cursor.fetchone()[0]
+        text = SearchText.objects.order_by("pk").first()
+        SearchText.objects.filter(pk=text.pk).update(terms=f"{text.terms} zqxj")
+        cursor.execute(fts, ["zqxj"])
+        assert cursor.fetchall() == [(text.pk,)]
+        SearchText.objects.filter(pk=text.pk).update(terms=text.terms)
+        cursor.execute(fts, ["zqxj"])
+        assert cursor.fetchall() == []
 
 
 def test_query_words():
