@@ -200,6 +200,35 @@ def _broad(word: Word) -> bool:
     return rows[:BROAD_ROWS].count() >= BROAD_ROWS
 
 
+def _broad_codes(words: list[Word]) -> frozenset[str]:
+    """The codes of the words that are broad (:func:`_broad`), asked once per search."""
+    return frozenset(word.code for word in words if word.code and _broad(word))
+
+
+def _shared(word: Word) -> str:
+    """PostgreSQL, a broad code: the name of the statement's CTE of the entries whose
+    material carries the code as a prefix (see :func:`_shared_sets`). A code is letters
+    and digits only (``_query._CODE_WORD``), so the name needs no quoting."""
+    return f"material_prefix_{word.code.lower()}"
+
+
+def _shared_sets(words: list[Word], broad: frozenset[str]) -> tuple[list[str], list]:
+    """PostgreSQL: one CTE per broad code of the entries whose material carries it as a
+    prefix (tens of thousands for 9141), computed once and read by both the match and
+    the score, where each would otherwise scan the codes for the same set."""
+    ctes, params = [], []
+    for word in words:
+        if word.code in broad:
+            sql, code_params = _sql(_code_rows(word, _material_clauses(word)[1][0]))
+            ctes.append(f"{_shared(word)} AS MATERIALIZED ({sql})")
+            params += code_params
+    return ctes, params
+
+
+def _shared_rows(word: Word) -> RawSQL:
+    return RawSQL(f"SELECT entry_id FROM {_shared(word)}", ())
+
+
 def _code_rows(word: Word, clause: Q | None = None):
     """Entry ids of the SearchCode rows the word's code matches (a range on the index):
     by any material clause, or by `clause` alone."""
@@ -227,11 +256,14 @@ def _found(word: Word, broad: bool) -> RawSQL:
     rare rows too long to index whole) and by its material's and its application's
     codes: one UNION ALL (duplicates do not matter to IN, so nothing is sorted to remove
     them). A `broad` code leaves out the application's codes (a test on the row then)
-    and on SQLite the material's too (looked up per row undecided)."""
+    and its material's prefix matches (on PostgreSQL the shared set, on SQLite looked up
+    per row undecided), and on SQLite its exact matches too."""
     fts = table.matching(word.groups)
     parts = [(fts.sql, tuple(fts.params)), _sql(_scanned([word]))]
-    if word.code and (not broad or connection.vendor == "postgresql"):
+    if word.code and not broad:
         parts.append(_sql(_code_rows(word)))
+    elif word.code and connection.vendor == "postgresql":
+        parts.append(_sql(_code_rows(word, _material_clauses(word)[0][0])))
     if word.code and not broad:
         parts.append(_sql(_application_rows(word)))
     sql = " UNION ALL ".join(
@@ -260,29 +292,31 @@ def _material_code(word: Word, clause: Q | None = None) -> Q:
     return Q(Exists(codes.filter(clause)))
 
 
-def _word_q(word: Word, walk: bool = False) -> Q:
-    """Entries holding the word (:func:`_found`). A code that is a prefix of most
-    applications' codes (9141) is tested on every row's application codes instead,
-    ahead of the look-up (a set of 90 000 entries would be built and probed), and on
-    SQLite the material's codes are looked up for the rows still undecided. `walk`:
-    see :func:`_walk_rows`."""
-    broad = bool(word.code) and _broad(word)
-    matched = _member(_found(word, broad), walk)
-    if not broad:
-        return matched
+def _word_q(word: Word, broad: frozenset[str], walk: bool = False) -> Q:
+    """Entries holding the word (:func:`_found`). A code in `broad`, a prefix of most
+    applications' codes (9141), is tested on every row's application codes instead,
+    ahead of the look-up (a set of 90 000 entries would be built and probed), and its
+    material's prefix matches are the shared set on PostgreSQL, looked up for the rows
+    still undecided on SQLite. `walk`: see :func:`_walk_rows`."""
+    if word.code not in broad:
+        return _member(_found(word, False), walk)
+    matched = _member(_found(word, True), walk)
     if connection.vendor == "postgresql":
-        return _application_prefix(word) | matched
+        return _application_prefix(word) | _member(_shared_rows(word), walk) | matched
     return _application_prefix(word) | matched | _material_code(word)
 
 
-def _code_score(word: Word, few: bool = False) -> list:
+def _code_score(word: Word, broad: frozenset[str], few: bool = False) -> list:
     """The weights of the code clauses the entry meets: membership in the (computed once)
     set of entries whose material carries the code — for `few` rows, a look-up of each
-    row's own codes instead — or a test on the row's application codes."""
+    row's own codes instead; for a broad code's prefix on PostgreSQL, the shared set —
+    or a test on the row's application codes."""
     if few:
         parts = [_when(_material_code(word, q), w) for q, w in _material_clauses(word)]
     else:
         parts = [_when(Q(entry_id__in=_code_rows(word, q)), w) for q, w in _material_clauses(word)]
+    if not few and word.code in broad and connection.vendor == "postgresql":
+        parts[1] = _when(Q(entry_id__in=_shared_rows(word)), MATERIAL_PREFIX)
     return parts + [_when(q, w) for q, w in _application_clauses(word)]
 
 
@@ -299,13 +333,13 @@ def _when(q: Q, weight: int):
     return Case(When(q, then=Value(weight)), default=Value(0), output_field=IntegerField())
 
 
-def _score(words: list[Word], few: bool = False):
+def _score(words: list[Word], broad: frozenset[str], few: bool = False):
     """Code boosts, then the file and applicant names (the text match is a filter)."""
     parts = []
     for word in words:
         parts.append(_when(Q(entry_id__in=table.matching(word.groups, "names")), NAME_WEIGHT))
         if word.code:
-            parts += _code_score(word, few)
+            parts += _code_score(word, broad, few)
     return _flat_sum(parts)
 
 
@@ -352,23 +386,27 @@ def _counts(base, filters: dict) -> tuple[int, dict]:
     return total, facets
 
 
-def _counts_and_page(words, scope, filters, start: int, stop: int):
+def _counts_and_page(words, scope, filters, start: int, stop: int, broad: frozenset[str]):
     """PostgreSQL: counts and page in one statement over one materialised match set
     (``m``), so the text query (a phrase rechecks every candidate) runs once; the
     matches are counted per facet group (:func:`._facets.grouped`)."""
     if words and not any(word.code for word in words):
         parts = _text_matches(words, scope)
     else:
-        parts = [_matches(words, scope, walk=_walk_rows(words))]
+        parts = [_matches(words, scope, broad, walk=_walk_rows(words))]
     fields = ("entry_id", "time", "x_score", "facet_group", "city", "county")
-    parts = [part.annotate(x_score=_scored(words)).order_by().values(*fields) for part in parts]
+    score = _scored(words, broad)
+    parts = [part.annotate(x_score=score).order_by().values(*fields) for part in parts]
     m, params = _sql(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+    shared, shared_params = _shared_sets(words, broad)
     groups, group_params = _facets.grouped(SearchRow._meta.db_table, filters)
     sql, facet_params = _facets.selects(filters)
     page, page_params = _facets.page_select(filters, start, stop)
-    statement = f"WITH m AS MATERIALIZED ({m}), {groups} {sql} UNION ALL {page}"
+    ctes = ", ".join([*shared, f"m AS MATERIALIZED ({m})", groups])
+    statement = f"WITH {ctes} {sql} UNION ALL {page}"
+    params = [*shared_params, *params, *group_params, *facet_params, *page_params]
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *group_params, *facet_params, *page_params])
+        cursor.execute(statement, params)
         return _facets.read(cursor.fetchall())
 
 
@@ -394,14 +432,14 @@ def _text_matches(words: list[Word], scope: Scope) -> list:
     return [rows.filter(table.holding(groups)), scanned.exclude(table.holding(groups))]
 
 
-def _matches(words: list[Word], scope: Scope, walk: bool = False):
+def _matches(words: list[Word], scope: Scope, broad: frozenset[str], walk: bool = False):
     rows = SearchRow.objects.filter(_scope_q(scope))
     text = [word for word in words if not word.code]
     if text:
         rows = rows.filter(_text_q(text, walk))
     for word in words:
         if word.code:
-            rows = rows.filter(_word_q(word, walk))
+            rows = rows.filter(_word_q(word, broad, walk))
     return rows
 
 
@@ -411,17 +449,18 @@ def _filtered(rows, filters: dict):
     return rows
 
 
-def _scored(words: list[Word]):
-    return _score(words) if words else Value(0, output_field=IntegerField())
+def _scored(words: list[Word], broad: frozenset[str]):
+    return _score(words, broad) if words else Value(0, output_field=IntegerField())
 
 
-def _page(words: list[Word], scope: Scope, filters: dict, start: int, stop: int) -> list:
+def _page(words, scope, filters, start: int, stop: int, broad: frozenset[str]) -> list:
     """[(entry id, score)] of one page: code boosts, then names, then newest first. The
     matches are looked up directly (a page reads the time and scores, which the facet
     index does not hold)."""
-    if len(words) == 1 and words[0].code and _broad(words[0]):
+    if len(words) == 1 and words[0].code in broad:
         return _broad_page(words[0], scope, filters, stop)[start:stop]
-    results = _filtered(_matches(words, scope), filters).annotate(x_score=_scored(words))
+    results = _filtered(_matches(words, scope, broad), filters)
+    results = results.annotate(x_score=_scored(words, broad))
     order = ("-x_score", "-time", "-entry_id")
     return list(results.order_by(*order).values_list("entry_id", "x_score")[start:stop])
 
@@ -441,7 +480,7 @@ def _broad_page(word: Word, scope: Scope, filters: dict, stop: int) -> list:
         | Q(entry_id__in=_code_rows(word, exact_clause))
         | _application_clauses(word)[0][0]
     )
-    scored = rows.filter(rare).annotate(x_score=_score([word], few=True))
+    scored = rows.filter(rare).annotate(x_score=_score([word], frozenset([word.code]), few=True))
     scored = scored.order_by("-x_score", *NEWEST)
     ranked = list(scored.values_list("entry_id", "x_score", "time")[:stop])
     others = rows.exclude(rare)
@@ -467,10 +506,11 @@ def _broad_page(word: Word, scope: Scope, filters: dict, stop: int) -> list:
 
 def run(words, scope, filters, page, per_page):
     """(ranked [(entry id, score)], total, facets) for one page."""
-    start = (page - 1) * per_page
+    start, stop = (page - 1) * per_page, page * per_page
+    broad = _broad_codes(words)
     if connection.vendor == "postgresql":
-        total, facets, ranked = _counts_and_page(words, scope, filters, start, start + per_page)
+        total, facets, ranked = _counts_and_page(words, scope, filters, start, stop, broad)
     else:
-        total, facets = _counts(_matches(words, scope, walk=_walk_rows(words)), filters)
-        ranked = _page(words, scope, filters, start, start + per_page) if total else []
+        total, facets = _counts(_matches(words, scope, broad, walk=_walk_rows(words)), filters)
+        ranked = _page(words, scope, filters, start, stop, broad) if total else []
     return [(pk, float(score)) for pk, score in ranked], total, facets
