@@ -76,6 +76,26 @@ def index_terms(text: str) -> list[str]:
     return sequence + units
 
 
+def triples(text: str) -> list[str]:
+    """Every run of three consecutive units of a chunk, as one term (营业执照 → 营业执
+    业执照): the archive's PostgreSQL table adds them to its stream so that a
+    three-unit chunk is one term there (:func:`triple`), found without a phrase
+    recheck. A triple never equals a pair or a unit (letters and digits next to each
+    other are one unit, so the units of a term are unambiguous)."""
+    found = []
+    for chunk in chunks(text):
+        found.extend("".join(chunk[i : i + 3]) for i in range(len(chunk) - 2))
+    return found
+
+
+def triple(group: tuple[str, ...]) -> str | None:
+    """The triple term of a query group of two pairs (a chunk of three units), else None."""
+    if len(group) != 2:
+        return None
+    first, second = (_UNIT.findall(pair) for pair in group)
+    return "".join([*first, *second[1:]])
+
+
 def query_groups(text: str) -> list[tuple[str, ...]]:
     """What a document must hold: one tuple per chunk, whose terms must be consecutive.
 
