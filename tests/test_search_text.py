@@ -2,7 +2,17 @@
 
 import pytest
 
-from search.text import index_terms, index_text, normalize, query_terms, query_text, query_words
+from search.text import (
+    index_terms,
+    index_text,
+    normalize,
+    query_groups,
+    query_terms,
+    query_text,
+    query_words,
+    triple,
+    triples,
+)
 
 
 def test_normalize_folds_width_and_case_and_takes_none():
@@ -42,3 +52,18 @@ def test_query_words_are_the_words_as_typed():
     assert query_words("  充电桩   ＮＢ/T\t补贴 ") == ["充电桩", "nb/t", "补贴"]
     assert query_words("") == []
     assert query_words(None) == []
+
+
+def test_triples_are_three_consecutive_units_of_one_chunk():
+    assert triples("营业执照 合格证ab12") == ["营业执", "业执照", "合格证", "格证ab12"]
+    assert triples("目标，标准") == []  # two chunks of two: no triple across the comma
+    assert triples("ＮＢ１５个") == []  # NFKC: nb15 is one unit, so two units
+
+
+def test_a_three_unit_query_chunk_is_its_triple():
+    assert [triple(group) for group in query_groups("合格证 证ab12充 营业执照 补贴")] == [
+        "合格证",
+        "证ab12充",
+        None,
+        None,
+    ]
