@@ -32,6 +32,10 @@ each chunk is ANDed too, as `NB/T` is nb AND t):
     3+ units → the phrase of its pairs, on the engine's positional phrase query
                (FTS5 "…", PostgreSQL <->, OpenSearch match_phrase)
 
+The archive's PostgreSQL table also indexes each chunk's *triples* (three consecutive
+units, :func:`triples`) after the units, and asks a three-unit chunk as that one term
+(:func:`triple`), which its GIN index answers without reading positions.
+
 So a chunk matches exactly where its units stand consecutively in one chunk of the
 text: a Han query is a substring, a code must be a whole run of letters and
 digits, and 目标准 does not match a page that only has 目标 and 标准.

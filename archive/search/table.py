@@ -7,9 +7,11 @@ entry, its application and applicant (kind, application type and state, county a
 city, year, upload time, the application and the codes of its reviewing departments),
 so a search reads small rows, never the joins behind them. ``SearchText`` holds the
 entry's file name, applicant name and text as one stream of index terms (search/text.py:
-chunk pair sequences, then units), so a query chunk of three or more units is a phrase
-of its pairs and matches only where those characters stand together, exactly like site
-search; ``names`` holds the terms of the two names alone, for ranking. A text row also carries
+chunk pair sequences, then units, then every chunk's triples), so a query chunk of four
+or more units is a phrase of its pairs and matches only where those characters stand
+together, exactly like site search, and a chunk of three units is the same phrase on
+SQLite and its one triple term on PostgreSQL; ``names`` holds the terms of the two
+names alone, for ranking. A text row also carries
 copies of the row's scope, facet-group, region and time columns (``SearchText.COPIED``),
 written with the row and when a review changes, so that PostgreSQL answers words
 without codes from the text rows alone. The engines:
@@ -20,9 +22,13 @@ without codes from the text rows alone. The engines:
 * PostgreSQL: stored generated ``tsvector`` columns ``terms_tsv`` and ``names_tsv``
   (migration ``archive/0006``; not model fields: PostgreSQL computes them) with GIN
   indexes; a word is ``phraseto_tsquery(group) && …`` ('simple' keeps the terms as they
-  are). Stored, so a phrase's recheck reads the vector instead of parsing the text again,
-  and kept in the row (``terms_tsv`` storage MAIN, migration ``archive/0008``) rather
-  than in TOAST, so that read is not a second look-up.
+  are; a three-unit group is its triple, :func:`holding`). Stored, so a phrase's
+  recheck reads the vector instead of parsing the text again. The rows are narrow
+  (``toast_tuple_target`` 128, migration ``archive/0011``): the vectors, terms and names
+  live out of line, so the matches of a common word are read from a few hundred pages,
+  and only a phrase (a chunk of four or more units) reads its candidates' vectors from
+  TOAST. (Migration 0008 had kept the vectors in the row for that recheck, when every
+  chunk of three units was a phrase and the matches were read from ``SearchRow``.)
 
 The material's codes (SHA-256, invoice code and number recognised or declared on an
 invoice line, the 8–20 character codes in the text) are rows of ``SearchCode``,
