@@ -225,6 +225,25 @@ class SearchRow(models.Model):
         return f"{self.entry_id}: {self.kind}"
 
 
+class SearchFacetGroup(models.Model):
+    """One row per facet group (``SearchRow.facet_group``, see archive/search/_facets.py)
+    with the grouped columns it stands for. PostgreSQL counts the matches per group key
+    and reads each group's columns here, instead of from one of its matches. Written
+    with the search rows (a group that has lost its rows does no harm: only groups with
+    matches are read), never updated: the key is a hash of the columns."""
+
+    key = models.BigIntegerField(primary_key=True)
+    kind = models.CharField(max_length=20, default="")
+    app_kind = models.CharField(max_length=40, default="")
+    state = models.CharField(max_length=20, default="")
+    city = models.CharField(max_length=12, default="")
+    year = models.IntegerField(null=True)
+    departments = models.CharField(max_length=200, default="")
+
+    def __str__(self):
+        return f"{self.key}: {self.kind} {self.app_kind} {self.state} {self.city} {self.year}"
+
+
 class SearchCode(models.Model):
     """A code an entry can be found by, exactly or by prefix (upper case), on the
     material itself: its SHA-256, recognised or declared invoice code and number, the

@@ -61,7 +61,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual, In, LessThan
 from applications.models import State
 
 from .. import documents
-from ..models import SearchCode, SearchRow, SearchText
+from ..models import SearchCode, SearchFacetGroup, SearchRow, SearchText
 from . import _facets, table
 from ._facets import FACET_COLUMNS, GROUPED
 from ._query import CODE_PREFIX_MIN, SHA_PREFIX_MIN, Scope, Word
@@ -399,7 +399,7 @@ def _counts_and_page(words, scope, filters, start: int, stop: int, broad: frozen
     parts = [part.annotate(x_score=score).order_by().values(*fields) for part in parts]
     m, params = _sql(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
     shared, shared_params = _shared_sets(words, broad)
-    groups, group_params = _facets.grouped(SearchRow._meta.db_table, filters)
+    groups, group_params = _facets.grouped(SearchFacetGroup._meta.db_table, filters)
     sql, facet_params = _facets.selects(filters)
     page, page_params = _facets.page_select(filters, start, stop)
     ctes = ", ".join([*shared, f"m AS MATERIALIZED ({m})", groups])

@@ -85,20 +85,20 @@ def selects(filters: dict) -> tuple[str, list]:
     return " UNION ALL ".join(sql for sql, _p in parts), [p for _sql, ps in parts for p in ps]
 
 
-def grouped(rows_table: str, filters: dict) -> tuple[str, list]:
+def grouped(groups_table: str, filters: dict) -> tuple[str, list]:
     """PostgreSQL: ``k``, the matches ``m`` counted per facet group (one integer, where
     six text columns cost a third of the statement), and ``g``, each group with its
-    columns read from one of its rows."""
+    columns (``SearchFacetGroup``, a hash join)."""
     region, params = "", []
     if "region" in filters:
         test, params = region_test(filters["region"])
         region = f", SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS n_region"
-    columns = ", ".join(f"r.{column}" for column in GROUPED)
+    columns = ", ".join(f"f.{column}" for column in GROUPED)
     return (
-        f"k AS MATERIALIZED (SELECT facet_group, COUNT(*) AS n, MIN(entry_id) AS one{region} "
+        f"k AS MATERIALIZED (SELECT facet_group, COUNT(*) AS n{region} "
         f"FROM m GROUP BY facet_group), "
-        f"g AS MATERIALIZED (SELECT {columns}, k.* FROM k JOIN {rows_table} r "
-        f"ON r.entry_id = k.one)",
+        f"g AS MATERIALIZED (SELECT {columns}, k.* FROM k JOIN {groups_table} f "
+        f"ON f.key = k.facet_group)",
         params,
     )
 

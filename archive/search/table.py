@@ -54,7 +54,7 @@ from applications.models import DepartmentReview
 from search.text import index_terms, triple, triples
 
 from .. import documents
-from ..models import ArchiveEntry, SearchCode, SearchRow, SearchText
+from ..models import ArchiveEntry, SearchCode, SearchFacetGroup, SearchRow, SearchText
 from ._facets import GROUPED, group_key
 
 MAX_TERMS = 16_000
@@ -175,6 +175,7 @@ def store(entry_ids) -> None:
             SearchText.objects.bulk_create(texts)
             SearchRow.objects.bulk_create(rows)
             SearchCode.objects.bulk_create(codes)
+            add_groups(rows)
 
 
 def rebuild(stdout=None) -> int:
@@ -228,6 +229,17 @@ def facet_group(row: SearchRow) -> int:
     return group_key(getattr(row, column) for column in GROUPED)
 
 
+def add_groups(rows) -> None:
+    """The facet groups of these rows, added where missing (:class:`SearchFacetGroup`)."""
+    groups = {
+        row.facet_group: SearchFacetGroup(
+            key=row.facet_group, **{column: getattr(row, column) for column in GROUPED}
+        )
+        for row in rows
+    }
+    SearchFacetGroup.objects.bulk_create(list(groups.values()), ignore_conflicts=True)
+
+
 def copy_row(row: SearchRow, text: SearchText) -> None:
     """The row's values that a text search reads from the text row (SearchText.COPIED)."""
     for column in SearchText.COPIED:
@@ -250,6 +262,7 @@ def reviews_changed(application_id: int) -> None:
             row.departments = departments
             row.facet_group = facet_group(row)
         SearchRow.objects.bulk_update(rows, changed, batch_size=BATCH)
+        add_groups(rows)
         texts = [SearchText(entry_id=row.entry_id) for row in rows]
         for row, text in zip(rows, texts, strict=True):
             text.departments, text.facet_group = row.departments, row.facet_group

@@ -32,7 +32,7 @@ from applications.models import (
     State,
 )
 from archive.duplicates import duplicate_flags_for, duplicates_for_application
-from archive.models import ArchiveEntry, SearchRow, SearchText
+from archive.models import ArchiveEntry, SearchFacetGroup, SearchRow, SearchText
 from archive.search import (
     MAX_QUERY_CHARS,
     MAX_WORDS,
@@ -503,6 +503,9 @@ def assert_facet_groups_current():
         assert row.facet_group == group_key(values), row.entry_id
         assert keys.setdefault(row.facet_group, values) == values
     assert len(keys) > 1
+    # PostgreSQL reads a group's columns from its SearchFacetGroup row.
+    groups = SearchFacetGroup.objects.in_bulk(list(keys))
+    assert {key: tuple(getattr(groups[key], c) for c in GROUPED) for key in keys} == keys
     # The text rows carry what a text search reads besides its terms (PostgreSQL answers
     # a search without codes from them alone): the same values as the entry's row.
     copied = ("time", "facet_group", "city", "county", "state", "departments")
