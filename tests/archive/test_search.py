@@ -496,7 +496,7 @@ def test_a_review_added_or_removed_moves_the_entries_in_and_out_of_a_scope(data)
 def assert_facet_groups_current():
     """Every search row's facet group is the key of its grouped columns, and rows in
     different groups have different keys (PostgreSQL counts by the key and reads the
-    columns from one row of each group)."""
+    columns from the group's SearchFacetGroup row); the text rows carry the same copies."""
     keys: dict[int, tuple] = {}
     for row in SearchRow.objects.all():
         values = tuple(getattr(row, column) for column in GROUPED)
