@@ -37,7 +37,8 @@ upper-cased, found exactly or by prefix through a B-tree index; the application'
 that every credit code shares (9141) is a test on the row, not a look-up per match.
 
 PostgreSQL stores positions up to 16 383, so a stream is cut at ``MAX_TERMS`` terms
-(file and applicant names come first and are always whole) and the row is marked
+(file and applicant names come first and are always whole; the triples come last, so
+they are cut first: a text of more than about 5 300 characters) and the row is marked
 ``truncated``: for those few rows the query also scans the raw text, so nothing is
 lost. Rows are written whenever an entry is saved, extracted (``indexing``), its
 application's state or invoice lines change or its applicant is renamed;
