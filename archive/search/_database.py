@@ -28,8 +28,10 @@ nor SQLite's parser stack.
   materialised once — for words without codes straight from the text rows the GIN
   index points at, which carry copies of the columns needed (``SearchText.COPIED``,
   migration 0010); otherwise the narrow rows scanned against a hash of the matches —
-  counted per group, and both the facet counts and the numbered page come from them,
-  so a phrase is rechecked once (against the vector kept in the row, migration 0008).
+  counted per facet group (whose columns are ``SearchFacetGroup`` rows), and both the
+  facet counts and the numbered page come from them, so a phrase is rechecked once;
+  the text rows are narrow and a three-character chunk is one term there (migration
+  0011). A broad code's material-prefix set is a CTE read by the match and the score.
 """
 
 from __future__ import annotations
@@ -421,11 +423,12 @@ def _text_q(words: list[Word], walk: bool) -> Q:
 
 
 def _text_matches(words: list[Word], scope: Scope) -> list:
-    """PostgreSQL, words without codes: the matches (two parts of one UNION ALL) read from the text rows alone, which
-    carry the columns a search needs besides the terms (``SearchText.COPIED``) — the rows
-    whose terms hold every word, and the rows too long to index whole that hold them as
-    written but not by their terms (so that none is counted twice). Reading the rows
-    instead would build a hash of every match and scan the rows against it."""
+    """PostgreSQL, words without codes: the matches (two parts of one UNION ALL) read
+    from the text rows alone, which carry the columns a search needs besides the terms
+    (``SearchText.COPIED``) — the rows whose terms hold every word, and the rows too
+    long to index whole that hold them as written but not by their terms (so that none
+    is counted twice). Reading the rows instead would build a hash of every match and
+    scan the rows against it."""
     groups = [group for word in words for group in word.groups]
     rows = SearchText.objects.filter(_scope_q(scope))
     scanned = rows.filter(truncated=True, entry_id__in=_scanned(words))

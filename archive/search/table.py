@@ -11,10 +11,10 @@ chunk pair sequences, then units, then every chunk's triples), so a query chunk 
 or more units is a phrase of its pairs and matches only where those characters stand
 together, exactly like site search, and a chunk of three units is the same phrase on
 SQLite and its one triple term on PostgreSQL; ``names`` holds the terms of the two
-names alone, for ranking. A text row also carries
-copies of the row's scope, facet-group, region and time columns (``SearchText.COPIED``),
-written with the row and when a review changes, so that PostgreSQL answers words
-without codes from the text rows alone. The engines:
+names alone, for ranking. A text row also carries copies of the row's scope,
+facet-group, region and time columns (``SearchText.COPIED``), written with the row and
+when a review changes, so that PostgreSQL answers words without codes from the text
+rows alone. The facet groups themselves are rows of ``SearchFacetGroup``. The engines:
 
 * SQLite: an FTS5 table ``archive_search_fts`` over ``names`` and ``terms`` (external
   content; insert/update/delete triggers keep it in step, created by migration
