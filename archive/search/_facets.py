@@ -85,28 +85,57 @@ def selects(filters: dict) -> tuple[str, list]:
     return " UNION ALL ".join(sql for sql, _p in parts), [p for _sql, ps in parts for p in ps]
 
 
-def grouped(groups_table: str, filters: dict) -> tuple[str, list]:
-    """PostgreSQL: ``k``, the matches ``m`` counted per facet group (one integer, where
-    six text columns cost a third of the statement), and ``g``, each group with its
-    columns (``SearchFacetGroup``, a hash join)."""
+def _counted(source: str, filters: dict) -> tuple[str, list]:
+    """SQL counting the rows of `source` (with facet_group, city and county) per facet
+    group: ``n``, and with a region selected ``n_region``, those in it."""
     region, params = "", []
     if "region" in filters:
         test, params = region_test(filters["region"])
         region = f", SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS n_region"
+    return f"SELECT facet_group, COUNT(*) AS n{region} FROM {source} GROUP BY facet_group", params
+
+
+def _with_columns(groups_table: str) -> str:
+    """``g``: each group counted in ``k`` with its columns (``SearchFacetGroup``, a hash
+    join; one integer to group by, where six text columns cost a third of the statement)."""
     columns = ", ".join(f"f.{column}" for column in GROUPED)
     return (
-        f"k AS MATERIALIZED (SELECT facet_group, COUNT(*) AS n{region} "
-        f"FROM m GROUP BY facet_group), "
         f"g AS MATERIALIZED (SELECT {columns}, k.* FROM k JOIN {groups_table} f "
-        f"ON f.key = k.facet_group)",
-        params,
+        f"ON f.key = k.facet_group)"
     )
 
 
-def page_select(filters: dict, start: int, stop: int) -> tuple[str, list]:
-    """One page of ``m`` (matches with their score, time and facet group) that pass
-    every filter — their group passes the filters on grouped columns — in the engine's
-    order, numbered."""
+def grouped(groups_table: str, filters: dict) -> tuple[str, list]:
+    """PostgreSQL: ``k``, the matches ``m`` counted per facet group, and ``g``."""
+    counted, params = _counted("m", filters)
+    return f"k AS MATERIALIZED ({counted}), {_with_columns(groups_table)}", params
+
+
+def grouped_difference(
+    groups_table: str, filters: dict, rows: tuple[str, list], missed: tuple[str, list]
+) -> tuple[str, list]:
+    """PostgreSQL: ``k``, the groups' counts of `rows` (SQL selecting every row of the
+    scope) less those of `missed` (the rows among them that do not match), and ``g`` —
+    the counts of a query that matches nearly every row, without listing its matches."""
+    (rows_sql, rows_params), (missed_sql, missed_params) = rows, missed
+    every, every_params = _counted(f"({rows_sql}) AS r", filters)
+    lost, lost_params = _counted(f"({missed_sql}) AS x", filters)
+    region = ""
+    if "region" in filters:
+        region = ", a.n_region - COALESCE(b.n_region, 0) AS n_region"
+    return (
+        f"a AS MATERIALIZED ({every}), b AS MATERIALIZED ({lost}), "
+        f"k AS MATERIALIZED (SELECT a.facet_group, a.n - COALESCE(b.n, 0) AS n{region} "
+        f"FROM a LEFT JOIN b ON b.facet_group = a.facet_group WHERE a.n > COALESCE(b.n, 0)), "
+        f"{_with_columns(groups_table)}",
+        [*every_params, *rows_params, *lost_params, *missed_params],  # in the order written
+    )
+
+
+def page_select(filters: dict, start: int, stop: int, source: str = "m") -> tuple[str, list]:
+    """One page of `source` (matches with their score and time, and with filters their
+    facet group, city and county) that pass every filter — their group passes the
+    filters on grouped columns — in the engine's order, numbered."""
     tests = [_group_test(name, values) for name, values in filters.items() if name != "region"]
     where, params = [], []
     if tests:
@@ -122,7 +151,7 @@ def page_select(filters: dict, start: int, stop: int) -> tuple[str, list]:
     order = "x_score DESC, time DESC, entry_id DESC"
     return (
         f"SELECT 'page', CAST(entry_id AS TEXT), ROW_NUMBER() OVER (ORDER BY {order}), x_score "
-        f"FROM (SELECT entry_id, time, x_score FROM m WHERE {where} ORDER BY {order} "
+        f"FROM (SELECT entry_id, time, x_score FROM {source} WHERE {where} ORDER BY {order} "
         f"LIMIT %s OFFSET %s) p",
         [*params, stop - start, start],
     )

@@ -14,7 +14,7 @@ from opensearchpy import Search
 from applications.models import State
 
 from .. import documents
-from ._database import (
+from ._match import (
     APPLICATION_EXACT,
     APPLICATION_PREFIX,
     MATERIAL_EXACT,

@@ -22,6 +22,7 @@ from tests.archive.test_search import (
     ALL_CHECKS,
     INVOICE_NUMBER,
     build_archive,
+    check_broad_prefix_equals_general,
     ids,
     make_entry,
     pks,
@@ -246,6 +247,13 @@ def test_database_engine_on_postgresql(database_data, check):
 def test_a_review_change_moves_the_entries_and_their_facet_group_on_postgresql(database_data):
     # PostgreSQL counts by the facet group: a review added or removed rewrites it.
     review_moves_entries(database_data)
+
+
+def test_a_broad_code_prefix_answers_as_the_general_statement_on_postgresql(
+    database_data, monkeypatch
+):
+    # Counted as every row of the scope less the rows the prefix misses (_broad.py).
+    check_broad_prefix_equals_general(database_data, monkeypatch)
 
 
 def test_the_text_rows_stay_narrow_on_postgresql(database_data):
