@@ -12,18 +12,18 @@ index whole are also tested with substring and regular-expression lookups on the
 entry's text, file name and applicant name.
 
 No statement joins the entry, application, applicant, region or review tables. The
-words without codes are one query of the search table (the index intersects them); a
-code word is one IN over a UNION ALL of its ways to match, or for a prefix of most
-credit codes (9141, SQLite) a test on every row. A code boost is membership of a set
-computed once per statement or a test on the row, never a look-up per match; the score
-is one flat sum (a + b + c …), so long queries neither exhaust Python's recursion limit
-nor SQLite's parser stack.
+conditions and scores are built in :mod:`._match`: the words without codes are one
+query of the search table (the index intersects them); a code word is one IN over a
+UNION ALL of its ways to match, or for a prefix of most credit codes (9141, SQLite) a
+test on every row. A code boost is membership of a set computed once per statement or
+a test on the row, never a look-up per match; the score is one flat sum (a + b + c …),
+so long queries neither exhaust Python's recursion limit nor SQLite's parser stack.
 
 * SQLite: two statements. The counts walk the covering facet index in group order,
-  probing each row in the matches (:func:`_member`), and sum the facets from the
-  groups (:mod:`._facets`); the page looks the matches up by rowid and orders them
+  probing each row in the matches (:func:`._match.walk_rows`), and sum the facets from
+  the groups (:mod:`._facets`); the page looks the matches up by rowid and orders them
   (code boosts, then names, then newest first) with LIMIT — for a broad code prefix
-  from the few boosted rows and two newest-first lists (:func:`_broad_page`).
+  from the few boosted rows and four newest-first tiers (:func:`._broad.page`).
 * PostgreSQL: one statement. The matches with their score, time and facet group are
   materialised once — for words without codes straight from the text rows the GIN
   index points at, which carry copies of the columns needed (``SearchText.COPIED``,
@@ -31,7 +31,9 @@ nor SQLite's parser stack.
   counted per facet group (whose columns are ``SearchFacetGroup`` rows), and both the
   facet counts and the numbered page come from them, so a phrase is rechecked once;
   the text rows are narrow and a three-character chunk is one term there (migration
-  0011). A broad code's material-prefix set is a CTE read by the match and the score.
+  0011). What matches most rows lists none of them (:mod:`._broad`): browsing counts
+  every row of the scope per group from an index and reads the page newest first, and
+  a broad code (9141) counts every row less the few it misses.
 """
 
 from __future__ import annotations
@@ -122,7 +124,9 @@ def run(words, scope, filters, page, per_page):
     """(ranked [(entry id, score)], total, facets) for one page."""
     start, stop = (page - 1) * per_page, page * per_page
     broad = broad_codes(words)
-    if connection.vendor == "postgresql" and _only_broad(words, broad):
+    if connection.vendor == "postgresql" and not words:
+        total, facets, ranked = _broad.browse(scope, filters, start, stop)
+    elif connection.vendor == "postgresql" and _only_broad(words, broad):
         total, facets, ranked = _broad.counts_and_page(words[0], scope, filters, start, stop)
     elif connection.vendor == "postgresql":
         total, facets, ranked = _counts_and_page(words, scope, filters, start, stop, broad)

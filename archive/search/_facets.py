@@ -111,14 +111,22 @@ def grouped(groups_table: str, filters: dict) -> tuple[str, list]:
     return f"k AS MATERIALIZED ({counted}), {_with_columns(groups_table)}", params
 
 
-def grouped_difference(
-    groups_table: str, filters: dict, rows: tuple[str, list], missed: tuple[str, list]
+def grouped_rows(
+    groups_table: str,
+    filters: dict,
+    rows: tuple[str, list],
+    missed: tuple[str, list] | None = None,
 ) -> tuple[str, list]:
     """PostgreSQL: ``k``, the groups' counts of `rows` (SQL selecting every row of the
-    scope) less those of `missed` (the rows among them that do not match), and ``g`` —
-    the counts of a query that matches nearly every row, without listing its matches."""
-    (rows_sql, rows_params), (missed_sql, missed_params) = rows, missed
+    scope) less, if given, those of `missed` (the rows among them that do not match),
+    and ``g``: the counts of browsing, or of a query that matches nearly every row,
+    without listing its matches."""
+    rows_sql, rows_params = rows
     every, every_params = _counted(f"({rows_sql}) AS r", filters)
+    if missed is None:
+        k = f"k AS MATERIALIZED ({every})"
+        return f"{k}, {_with_columns(groups_table)}", [*every_params, *rows_params]
+    missed_sql, missed_params = missed
     lost, lost_params = _counted(f"({missed_sql}) AS x", filters)
     region = ""
     if "region" in filters:

@@ -180,7 +180,8 @@ def store(entry_ids) -> None:
 
 
 def rebuild(stdout=None) -> int:
-    """Every entry's row again; returns how many were written."""
+    """Every entry's row again, then the planner's statistics of the tables; returns how
+    many were written."""
     for model in (SearchText, SearchRow, SearchCode):
         model.objects.all().delete()
     ids = list(ArchiveEntry.objects.order_by("pk").values_list("pk", flat=True))
@@ -188,7 +189,26 @@ def rebuild(stdout=None) -> int:
         store(ids[start : start + BATCH * 10])
         if stdout is not None:
             stdout.write(f"  {min(start + BATCH * 10, len(ids)):,} / {len(ids):,}")
+    refresh_statistics()
     return len(ids)
+
+
+STATISTICS_TABLES = (SearchRow, SearchText, SearchCode, SearchFacetGroup)
+
+
+def refresh_statistics() -> None:
+    """PostgreSQL, after rewriting every row: the planner's statistics of the search
+    tables, and outside a transaction their visibility maps (VACUUM), at once instead of
+    whenever autovacuum comes round. The engine's plans depend on them: without them a
+    code prefix's estimate is a guess, and the probe of one entry's codes that a broad
+    prefix makes for each row it misses ANDs in a bitmap of every code of the prefix
+    (7 ms a row instead of 3 µs); without a visibility map no scan is index-only."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(model._meta.db_table for model in STATISTICS_TABLES)
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{command} {tables}")
 
 
 def _fts_expression(column: str, groups: list[tuple[str, ...]]) -> str:

@@ -532,6 +532,33 @@ def check_broad_prefix_equals_general(data, monkeypatch):
     assert general[0][0] == 11 and general[7 * 6][0] > 0  # root; power
 
 
+def check_browse_equals_general(data):
+    """PostgreSQL browses (no words) without listing every row (_broad.browse): for
+    every scope, filter and page, the total, facets and page of the general statement."""
+    from archive.search import _broad, _database
+    from archive.search._query import clean_filters, scope_for
+
+    add_prefix_tiers()
+    users = data.users
+    cases = [
+        (users.root, {}),
+        (users.root, {"kind": "licence"}),
+        (users.root, {"region": XINYANG_CITY, "year": 2026}),
+        (users.root, {"region": "411503"}),
+        (users.root, {"department": ["power", "urban"], "state": "under_review"}),
+        (users.power, {}),
+        (users.urban, {"application_kind": "joint_installation"}),
+    ]
+    for user, options in cases:
+        scope, filters = scope_for(user), clean_filters(**options)
+        for start in range(0, 14, 3):
+            browsed = _broad.browse(scope, filters, start, start + 3)
+            assert browsed == _database._counts_and_page(
+                [], scope, filters, start, start + 3, frozenset()
+            )
+    assert _broad.browse(scope_for(users.root), {}, 0, 3)[0] == len(data.all) + 4
+
+
 def test_a_broad_code_prefix_answers_as_the_general_statement(data, monkeypatch):
     check_broad_prefix_equals_general(data, monkeypatch)
 

@@ -23,6 +23,7 @@ from tests.archive.test_search import (
     INVOICE_NUMBER,
     build_archive,
     check_broad_prefix_equals_general,
+    check_browse_equals_general,
     ids,
     make_entry,
     pks,
@@ -254,6 +255,23 @@ def test_a_broad_code_prefix_answers_as_the_general_statement_on_postgresql(
 ):
     # Counted as every row of the scope less the rows the prefix misses (_broad.py).
     check_broad_prefix_equals_general(database_data, monkeypatch)
+
+
+def test_browsing_answers_as_the_general_statement_on_postgresql(database_data):
+    check_browse_equals_general(database_data)
+
+
+def test_a_rebuild_leaves_the_planner_statistics_of_the_search_tables(database_data):
+    # Without them a broad prefix's probe of each missed row's codes ANDs in a bitmap of
+    # every code of the prefix (table.refresh_statistics).
+    tables = ["archive_searchrow", "archive_searchcode", "archive_searchtext"]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM pg_statistic WHERE starelid = ANY(%s::regclass[])", [tables])
+        table.rebuild()
+        cursor.execute(
+            "SELECT DISTINCT tablename FROM pg_stats WHERE tablename = ANY(%s)", [tables]
+        )
+        assert sorted(name for (name,) in cursor.fetchall()) == sorted(tables)
 
 
 def test_the_text_rows_stay_narrow_on_postgresql(database_data):
