@@ -126,6 +126,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     "DATABASE_PREPARED_STATEMENTS", True
 ):
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5  # psycopg's default
+# PostgreSQL: no JIT compilation. Its threshold is a planner cost, which one archive search
+# (a broad code prefix, archive/search/_broad.py) exceeds with a 90 ms plan, and compiling
+# it took 351 ms — every time, since nothing is cached. Short statements never gain from
+# it. DATABASE_JIT=1 leaves the server's setting (behind a pooler that refuses startup
+# options, set jit = off on the server instead).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "DATABASE_JIT", False
+):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every login (portal and Wagtail admin) is rate-limited and refused for locked accounts.
